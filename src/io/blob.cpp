@@ -1,0 +1,51 @@
+#include "io/blob.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/budget.hpp"
+
+namespace assay {
+
+OwnedBlob::~OwnedBlob() {
+  if (budget_ != nullptr && reserved_ != 0) budget_->release_memory(reserved_);
+}
+
+Result<std::shared_ptr<MappedBlob>> MappedBlob::open(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(Errc::kIo, "cannot open " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    return make_error(Errc::kIo, "cannot stat " + path + ": " + std::strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return make_error(Errc::kUsage, path + " is not a regular file");
+  }
+  auto size = static_cast<std::size_t>(st.st_size);
+  const std::uint8_t* data = nullptr;
+  if (size > 0) {
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      int e = errno;
+      ::close(fd);
+      return make_error(Errc::kIo, "cannot map " + path + ": " + std::strerror(e));
+    }
+    data = static_cast<const std::uint8_t*>(p);
+  }
+  ::close(fd);
+  return std::shared_ptr<MappedBlob>(new MappedBlob(data, size));
+}
+
+MappedBlob::~MappedBlob() {
+  if (data_ != nullptr) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+}
+
+}  // namespace assay
