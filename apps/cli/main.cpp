@@ -1,1 +1,374 @@
-int main() { return 0; }
+// assay: the command-line shell over the engine. Thin by design: parse options, call the library,
+// render. Exit codes (docs/cli.md): 0 pass, 1 fail, 2 conditional or incomplete, 3 usage or input
+// error, 4 internal error, 130 interrupted.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "assay/scan.hpp"
+#include "io/safe_path.hpp"
+#include "io/scratch.hpp"
+#include "report/json.hpp"
+#include "report/text.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+enum ExitCode : int {
+  kExitPass = 0,
+  kExitFail = 1,
+  kExitIncomplete = 2,
+  kExitUsage = 3,
+  kExitInternal = 4,
+  kExitInterrupted = 130,
+};
+
+std::atomic<bool> g_cancel{false};
+std::atomic<bool> g_done{false};
+
+// SIGINT/SIGTERM are blocked in every thread and taken by this one with sigwait, so the handling
+// runs as ordinary code: ask the scan to stop, give it a moment to clean up, then remove every
+// scratch directory and exit.
+void start_signal_thread() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set] {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) return;
+    g_cancel.store(true);
+    for (int i = 0; i < 60 && !g_done.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    assay::cleanup_all_scratch();
+    std::fputs("\nassay: interrupted\n", stderr);
+    _exit(kExitInterrupted);
+  }).detach();
+}
+
+struct CommonOptions {
+  std::string artifact;
+  unsigned jobs = 0;
+  assay::Limits limits;
+  std::uint64_t timeout = 0;
+  bool quiet = false;
+};
+
+void add_common(CLI::App* cmd, CommonOptions& o) {
+  cmd->add_option("ARTIFACT", o.artifact, "product file or directory")->required();
+  cmd->add_option("-j,--jobs", o.jobs, "worker threads (default: all cores)");
+  cmd->add_option("--max-depth", o.limits.max_depth, "container nesting limit")->capture_default_str();
+  cmd->add_option("--max-nodes", o.limits.max_nodes, "node count limit")->capture_default_str();
+  cmd->add_option("--max-bytes", o.limits.max_total_bytes, "total unpacked bytes limit")->capture_default_str();
+  cmd->add_option("--max-file-bytes", o.limits.max_file_bytes, "per-file unpacked bytes limit")->capture_default_str();
+  cmd->add_option("--max-ratio", o.limits.max_ratio, "compression ratio limit")->capture_default_str();
+  cmd->add_option("--max-memory", o.limits.max_memory_bytes, "in-memory unpacked bytes before spilling to disk")
+      ->capture_default_str();
+  cmd->add_option("--timeout", o.limits.deadline_seconds, "scan time limit in seconds (0 = none)")->capture_default_str();
+  cmd->add_flag("-q,--quiet", o.quiet, "no progress line");
+}
+
+// Progress on stderr, only when stderr is a terminal.
+class Progress {
+ public:
+  Progress(bool enabled, assay::ScanOptions& so) : enabled_(enabled && isatty(2) != 0) {
+    if (!enabled_) return;
+    so.progress = &counters_;
+    so.on_current = [this](const std::string& p) {
+      std::lock_guard<std::mutex> lock(mu_);
+      current_ = p;
+    };
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~Progress() { stop(); }
+  void stop() {
+    if (!enabled_ || stopped_.exchange(true)) return;
+    thread_.join();
+    std::fputs("\r\x1b[2K", stderr);
+    std::fflush(stderr);
+  }
+
+ private:
+  void loop() {
+    while (!stopped_.load()) {
+      std::string cur;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        cur = current_;
+      }
+      struct winsize ws {};
+      std::size_t width = (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) ? ws.ws_col : 80;
+      std::string line = fmt::format("{} files, {:.1f} MiB, {} queued  ", counters_.nodes.load(),
+                                     static_cast<double>(counters_.bytes.load()) / 1048576.0, counters_.pending.load());
+      if (line.size() + 10 < width) {
+        std::size_t room = width - line.size() - 1;
+        if (cur.size() > room) cur = "..." + cur.substr(cur.size() - room + 3);
+        line += cur;
+      }
+      std::fprintf(stderr, "\r\x1b[2K%s", line.c_str());
+      std::fflush(stderr);
+      for (int i = 0; i < 4 && !stopped_.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  bool enabled_;
+  assay::ScanProgress counters_;
+  std::mutex mu_;
+  std::string current_;
+  std::atomic<bool> stopped_{false};
+  std::thread thread_;
+};
+
+assay::ScanOptions make_scan_options(const CommonOptions& o) {
+  assay::ScanOptions so;
+  so.limits = o.limits;
+  so.jobs = o.jobs;
+  so.cancel = &g_cancel;
+  return so;
+}
+
+int error_exit(const assay::Error& e) {
+  std::fprintf(stderr, "assay: %s\n", e.message.c_str());
+  if (e.code == assay::Errc::kCancelled) return kExitInterrupted;
+  if (e.code == assay::Errc::kInternal) return kExitInternal;
+  return kExitUsage;
+}
+
+int verdict_exit(const assay::Assessment& a) {
+  switch (a.verdict.result) {
+    case assay::VerdictResult::kPass: return kExitPass;
+    case assay::VerdictResult::kFail: return kExitFail;
+    default: return kExitIncomplete;
+  }
+}
+
+bool write_output(const std::string& path, const std::string& data) {
+  if (path.empty() || path == "-") {
+    std::fwrite(data.data(), 1, data.size(), stdout);
+    return true;
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+  if (!out) {
+    std::fprintf(stderr, "assay: cannot write %s\n", path.c_str());
+    return false;
+  }
+  return true;
+}
+
+// --- scan ---------------------------------------------------------------------------------
+
+int cmd_scan(const CommonOptions& co, const std::string& format, const std::string& output) {
+  assay::ScanOptions so = make_scan_options(co);
+  Progress progress(!co.quiet, so);
+  auto r = assay::scan(co.artifact, so);
+  progress.stop();
+  if (!r) return error_exit(r.error());
+  const assay::Assessment& a = *r;
+  std::string doc;
+  if (format == "json") {
+    doc = assay::report::render_json(a);
+  } else {
+    assay::report::TextOptions to;
+    to.color = output.empty() && isatty(1) != 0 && std::getenv("NO_COLOR") == nullptr;
+    doc = assay::report::render_text(a, to);
+  }
+  if (!write_output(output, doc)) return kExitUsage;
+  return verdict_exit(a);
+}
+
+// --- ls -----------------------------------------------------------------------------------
+
+int cmd_ls(const CommonOptions& co, const std::string& format) {
+  assay::ScanOptions so = make_scan_options(co);
+  so.analyze = false;
+  Progress progress(!co.quiet, so);
+  auto r = assay::scan(co.artifact, so);
+  progress.stop();
+  if (!r) return error_exit(r.error());
+  if (format == "json") {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& n : r->tree) j.push_back(assay::report::to_json(n));
+    std::string s = j.dump(2) + "\n";
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    return kExitPass;
+  }
+  std::uint64_t files = 0, bytes = 0;
+  std::string out;
+  for (const auto& n : r->tree) {
+    std::string sha = n.sha256.empty() ? std::string(64, '-') : n.sha256;
+    std::string line = fmt::format("{:>12}  {:<18}  {}  {}", n.type == "file" ? std::to_string(n.size) : "-",
+                                   assay::kind_name(n.kind), sha, n.path);
+    if (!n.link_target.empty()) line += (n.kind == assay::Kind::kDevice ? " [" + n.link_target + "]" : " -> " + n.link_target);
+    out += line;
+    out += '\n';
+    if (n.type == "file") {
+      ++files;
+      bytes += n.size;
+    }
+  }
+  out += fmt::format("{:>12}  {} nodes, {} files\n", bytes, r->tree.size(), files);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  for (const auto& n : r->tree)
+    for (const auto& d : n.diagnostics) std::fprintf(stderr, "%s: %s\n", n.path.c_str(), d.c_str());
+  return kExitPass;
+}
+
+// --- extract ------------------------------------------------------------------------------
+
+// Maps a virtual path to a relative disk path: the artifact's own name is dropped, and every
+// container level becomes "<member>.extracted/". Components are already sanitized by the engine
+// (no "..", no absolute paths); they are sanitized again here because this is where disk is written.
+std::string disk_path_for(const std::string& vpath, const std::string& root) {
+  std::string rest = vpath.substr(std::min(vpath.size(), root.size()));
+  if (rest.rfind("!/", 0) == 0) rest = rest.substr(2);
+  else if (rest.rfind("/", 0) == 0) rest = rest.substr(1);
+  std::string out;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t bang = rest.find("!/", start);
+    std::string seg = assay::sanitize_member_path(rest.substr(start, bang == std::string::npos ? std::string::npos : bang - start));
+    if (!out.empty()) out += ".extracted/";
+    out += seg;
+    if (bang == std::string::npos) break;
+    start = bang + 2;
+  }
+  return out;
+}
+
+int cmd_extract(const CommonOptions& co, const std::string& outdir) {
+  std::error_code ec;
+  if (fs::exists(outdir, ec)) {
+    if (!fs::is_directory(outdir, ec) || !fs::is_empty(outdir, ec)) {
+      std::fprintf(stderr, "assay: %s exists and is not an empty directory; refusing to write into it\n",
+                   outdir.c_str());
+      return kExitUsage;
+    }
+  } else if (!fs::create_directories(outdir, ec)) {
+    std::fprintf(stderr, "assay: cannot create %s: %s\n", outdir.c_str(), ec.message().c_str());
+    return kExitUsage;
+  }
+  const std::string base = fs::canonical(outdir).string();
+  assay::ScanOptions so = make_scan_options(co);
+  so.analyze = false;
+  std::string root_name;
+  {
+    fs::path p = fs::absolute(co.artifact).lexically_normal();
+    root_name = p.filename().string();
+    if (root_name.empty()) root_name = p.parent_path().filename().string();
+    root_name = assay::sanitize_component(root_name);
+  }
+  std::atomic<std::uint64_t> written{0}, failed{0};
+  std::mutex err_mu;
+  so.visitor = [&](const assay::VisitedNode& v) {
+    const auto& n = v.info;
+    if (n.depth == 0) return;
+    std::string rel = disk_path_for(n.path, root_name);
+    if (rel.empty()) return;
+    fs::path target = fs::path(base) / rel;
+    std::error_code e;
+    if (n.type == "directory") {
+      fs::create_directories(target, e);
+      return;
+    }
+    if (n.type != "file") return;  // links, devices, fifos: recorded in assay-tree.tsv, never created
+    fs::create_directories(target.parent_path(), e);
+    int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      ++failed;
+      std::lock_guard<std::mutex> lock(err_mu);
+      std::fprintf(stderr, "assay: cannot create %s: %s\n", target.c_str(), std::strerror(errno));
+      return;
+    }
+    std::size_t off = 0;
+    while (off < v.bytes.size()) {
+      ssize_t w = ::write(fd, v.bytes.data() + off, v.bytes.size() - off);
+      if (w <= 0) {
+        ++failed;
+        break;
+      }
+      off += static_cast<std::size_t>(w);
+    }
+    ::close(fd);
+    ++written;
+  };
+  Progress progress(!co.quiet, so);
+  auto r = assay::scan(co.artifact, so);
+  progress.stop();
+  if (!r) return error_exit(r.error());
+  // The manifest of everything, including what is never created on disk (links, devices).
+  std::string tsv = "path\tkind\ttype\tsize\tsha256\tlink_target\tdisk_path\n";
+  for (const auto& n : r->tree) {
+    std::string rel = n.depth == 0 ? "" : disk_path_for(n.path, root_name);
+    tsv += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", n.path, assay::kind_name(n.kind), n.type, n.size, n.sha256,
+                       n.link_target, rel);
+  }
+  write_output(base + "/assay-tree.tsv", tsv);
+  std::fprintf(stderr, "assay: extracted %llu file(s) to %s (%llu failed); tree in %s/assay-tree.tsv\n",
+               static_cast<unsigned long long>(written.load()), base.c_str(),
+               static_cast<unsigned long long>(failed.load()), base.c_str());
+  for (const auto& n : r->tree)
+    for (const auto& d : n.diagnostics) std::fprintf(stderr, "%s: %s\n", n.path.c_str(), d.c_str());
+  return failed.load() == 0 ? kExitPass : kExitIncomplete;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  start_signal_thread();
+  CLI::App app{"Assay: evidence-backed security vetting of apps, firmware and software products"};
+  app.set_version_flag("--version", std::string("assay ") + ASSAY_VERSION);
+  app.require_subcommand(1);
+
+  CommonOptions scan_o;
+  std::string scan_format = "text", scan_out;
+  auto* scan = app.add_subcommand("scan", "assess a product and print a verdict");
+  add_common(scan, scan_o);
+  scan->add_option("--format", scan_format, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  scan->add_option("-o,--output", scan_out, "write the report to FILE (default: stdout)");
+
+  CommonOptions ls_o;
+  std::string ls_format = "text";
+  auto* ls = app.add_subcommand("ls", "list the unpacked tree: size, kind, SHA-256, virtual path");
+  add_common(ls, ls_o);
+  ls->add_option("--format", ls_format, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+
+  CommonOptions ex_o;
+  std::string ex_dir;
+  auto* ex = app.add_subcommand("extract", "write the unpacked tree to a directory");
+  add_common(ex, ex_o);
+  ex->add_option("-o,--output", ex_dir, "output directory (must not exist or be empty)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+  int rc = kExitInternal;
+  try {
+    if (*scan) rc = cmd_scan(scan_o, scan_format, scan_out);
+    else if (*ls) rc = cmd_ls(ls_o, ls_format);
+    else if (*ex) rc = cmd_extract(ex_o, ex_dir);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "assay: internal error: %s\n", e.what());
+    rc = kExitInternal;
+  }
+  g_done.store(true);
+  return rc;
+}

@@ -23,7 +23,8 @@ ContentWriter::ContentWriter(ContentWriter&& o) noexcept
       mem_(std::move(o.mem_)),
       file_(o.file_),
       file_path_(std::move(o.file_path_)),
-      failed_(o.failed_) {
+      failed_(o.failed_),
+      observer_(o.observer_) {
   o.reserved_ = 0;
   o.file_ = nullptr;
   o.file_path_.clear();
@@ -57,6 +58,12 @@ Status ContentWriter::spill() {
 Status ContentWriter::write(ByteView data) {
   if (failed_) return make_error(Errc::kLimit, "content writer already failed");
   if (data.empty()) return {};
+  Status st = write_impl(data);
+  if (!st && observer_ != nullptr) observer_->push_back(st.error());
+  return st;
+}
+
+Status ContentWriter::write_impl(ByteView data) {
   std::uint64_t new_size = size_ + data.size();
   if (auto s = budget_->check_stream(input_bytes_, new_size); !s) {
     failed_ = true;

@@ -32,11 +32,15 @@ class ContentWriter {
   std::uint64_t size() const noexcept { return size_; }
   /// Updates the compressed-input size used for the ratio check.
   void set_input_bytes(std::uint64_t n) noexcept { input_bytes_ = n; }
+  /// Every limit or I/O error this writer hits is also appended to `*observer` (the engine's sink
+  /// uses it so that a limit becomes a finding even when an unpacker handles the error quietly).
+  void set_observer(std::vector<Error>* observer) noexcept { observer_ = observer; }
   /// Finishes and returns the content (memory or mapped scratch file).
   Result<Content> finish();
 
  private:
   Status spill();
+  Status write_impl(ByteView data);
 
   Budget* budget_;
   Scratch* scratch_;
@@ -47,6 +51,7 @@ class ContentWriter {
   std::FILE* file_ = nullptr;
   std::string file_path_;
   bool failed_ = false;
+  std::vector<Error>* observer_ = nullptr;
 };
 
 }  // namespace assay

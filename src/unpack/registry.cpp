@@ -27,7 +27,20 @@ std::vector<std::unique_ptr<Unpacker>> make_unpackers() {
   std::vector<std::unique_ptr<Unpacker>> v;
   // --- one line per unpacker (keep sorted by id, except where priority matters) ---
   // ASSAY-UNPACKERS-BEGIN
+  v.push_back(make_squashfs_unpacker());
+  v.push_back(make_ext_unpacker());
+  v.push_back(make_uimage_unpacker());
+  v.push_back(make_trx_unpacker());
+  v.push_back(make_android_sparse_unpacker());
+  v.push_back(make_android_boot_unpacker());
+  v.push_back(make_fdt_unpacker());
+  v.push_back(make_archive_unpacker());
+  v.push_back(make_stream_unpacker());
+  v.push_back(make_jffs2_unpacker());
+  v.push_back(make_cramfs_unpacker());
+  v.push_back(make_ubi_unpacker());
   // ASSAY-UNPACKERS-END
+  v.push_back(make_carve_unpacker());  // last: only for blobs nothing else opens
   return v;
 }
 }  // namespace
