@@ -19,8 +19,10 @@ struct Limits {
   /// Bytes one unpacked file may hold.
   std::uint64_t max_file_bytes = 4ull << 30;
   /// Output/input ratio of one decompression before it counts as a bomb; only applied once the
-  /// output passes `ratio_floor_bytes`, so small, very compressible files (zeros) are fine.
-  std::uint64_t max_ratio = 1000;
+  /// output passes `ratio_floor_bytes`, so small, very compressible files (zeros) are fine. Real
+  /// data compresses below 20:1 and sparse file system images below 200:1; deflate tops out at
+  /// 1032:1, so a limit near that would let a zip bomb run to its end.
+  std::uint64_t max_ratio = 200;
   std::uint64_t ratio_floor_bytes = 64ull << 20;
   /// Owned, in-memory content across the whole scan; content past it spills to the scratch area.
   /// This is the engine's memory bound for unpacked data (mapped input is not counted).

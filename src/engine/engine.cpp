@@ -51,6 +51,9 @@ using unpack::EntryType;
 // Diagnostics kept per node; past this a node says how many more there were (a hostile image can
 // produce one per byte).
 constexpr std::size_t kMaxDiagnosticsPerNode = 50;
+// Mapped content larger than this gives its pages back to the kernel as soon as a pass over it is
+// done, so a multi-GB image does not sit in the resident set.
+constexpr std::size_t kReleaseThreshold = 64u << 20;
 
 struct Node {
   NodeInfo info;
@@ -169,7 +172,9 @@ bool EngineSink::add_node(EntryMeta meta, Content content) {
                      fmt::format("member name escapes the container (absolute or '..'): {:?}", meta.path),
                      meta.offset);
   }
-  if (clean.empty()) clean = meta.type == EntryType::kDirectory ? "_" : "_unnamed";
+  // "." or "/" as a directory member is the container's own root: nothing to add.
+  if (clean.empty() && meta.type == EntryType::kDirectory) return true;
+  if (clean.empty()) clean = "_unnamed";
   // Duplicate names (a hostile zip, an overlay file system) keep every copy: "name~2", "name~3".
   std::string unique = clean;
   for (int i = 2; names_.count(unique) != 0; ++i) unique = fmt::format("{}~{}", clean, i);
@@ -312,6 +317,7 @@ void Engine::worker() {
     } catch (const std::exception& ex) {
       diagnose(*n, DiagLevel::kError, fmt::format("internal error: {}", ex.what()), EntryMeta::kNoOffset);
     }
+    if (n->content.blob && n->content.size > kReleaseThreshold) n->content.blob->release(n->content.view());
     n->content = {};  // drop the bytes: everything after this works on metadata and facts
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -396,6 +402,8 @@ void Engine::process(Node& n) {
       ByteView piece = bytes.subspan(off, std::min(kPiece, bytes.size() - off));
       h.update(piece);
       for (std::uint8_t b : piece) ++counts[b];
+      // Large mapped content: keep the resident set bounded while hashing (see docs/unpacking.md).
+      if (bytes.size() > kReleaseThreshold && n.content.blob) n.content.blob->release(piece);
     }
     n.info.sha256 = to_hex(h.finish());
     double ent = 0;
@@ -450,7 +458,8 @@ void Engine::unpack_node(Node& n, ByteView bytes) {
   EngineSink sink(*this, n);
   std::string_view name = n.info.path;
   if (auto slash = name.find_last_of('/'); slash != std::string_view::npos) name = name.substr(slash + 1);
-  unpack::UnpackInput in{bytes, n.info.kind, name};
+  unpack::UnpackInput in{bytes, n.info.kind, name,
+                        bytes.size() > kReleaseThreshold ? n.content.blob.get() : nullptr};
   Status st = u->open(in, sink);
   if (!st) {
     const Error& e = st.error();

@@ -44,6 +44,19 @@ Result<std::shared_ptr<MappedBlob>> MappedBlob::open(const std::string& path) {
   return std::shared_ptr<MappedBlob>(new MappedBlob(data, size));
 }
 
+void MappedBlob::release(ByteView range) const noexcept {
+  if (range.empty() || data_ == nullptr) return;
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  auto begin = reinterpret_cast<std::uintptr_t>(range.data());
+  auto end = begin + range.size();
+  auto lo = reinterpret_cast<std::uintptr_t>(data_);
+  auto hi = lo + size_;
+  if (begin < lo || end > hi) return;
+  begin = (begin + page - 1) & ~(page - 1);  // only whole pages inside the range
+  end &= ~(page - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 MappedBlob::~MappedBlob() {
   if (data_ != nullptr) ::munmap(const_cast<std::uint8_t*>(data_), size_);
 }

@@ -19,6 +19,10 @@ class Blob {
  public:
   virtual ~Blob() = default;
   virtual ByteView bytes() const noexcept = 0;
+  /// Tells the kernel the pages of `range` (a part of bytes()) are not needed for now: a mapping
+  /// drops them from the resident set (they are re-read from the file if touched again). Owned
+  /// memory ignores it.
+  virtual void release(ByteView range) const noexcept { (void)range; }
 };
 using BlobPtr = std::shared_ptr<const Blob>;
 
@@ -44,6 +48,7 @@ class MappedBlob final : public Blob {
   MappedBlob(const MappedBlob&) = delete;
   MappedBlob& operator=(const MappedBlob&) = delete;
   ByteView bytes() const noexcept override { return {data_, size_}; }
+  void release(ByteView range) const noexcept override;
 
  private:
   MappedBlob(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}

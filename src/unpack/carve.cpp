@@ -56,6 +56,8 @@ Status CarveUnpacker::open(const UnpackInput& in, Sink& sink) const {
     if (i >= next_poll) {
       next_poll = i + kPollInterval;
       if (sink.cancelled()) break;
+      // Pages already scanned are not needed again (children keep their own references).
+      if (in.blob != nullptr && i > kPollInterval) in.blob->release(d.subspan(0, i - kPollInterval));
     }
     const auto& cands = by_first[d[i]];
     if (cands.empty()) continue;

@@ -176,10 +176,11 @@ bool ExtWalker::map_block_map(const Inode& in, std::uint64_t nblocks, const RunF
       std::size_t depth = 0;
       ByteView rb = block(root);
       if (rb.empty()) {
+        // Reading the range as a hole would forge zeros into the file: stop its map here.
         diag(DiagLevel::kWarning, fmt::format("inode {}: indirect block {} outside the image", in.number, root));
-      } else {
-        stack[depth++] = Frame{rb, base, top_span, 0};
+        return false;
       }
+      stack[depth++] = Frame{rb, base, top_span, 0};
       while (depth > 0) {
         if (stop()) return false;
         Frame& f = stack[depth - 1];
@@ -198,7 +199,7 @@ bool ExtWalker::map_block_map(const Inode& in, std::uint64_t nblocks, const RunF
         ByteView cb = block(b);
         if (cb.empty()) {
           diag(DiagLevel::kWarning, fmt::format("inode {}: indirect block {} outside the image", in.number, b));
-          continue;
+          return false;
         }
         stack[depth++] = Frame{cb, logical, f.span / per_block, 0};
       }
@@ -265,17 +266,17 @@ bool ExtWalker::map_extents(const Inode& in, std::uint64_t nblocks, const RunFn&
     }
     std::uint64_t child = load_unchecked<std::uint32_t>(e + 4, Endian::kLittle) |
                           (std::uint64_t{load_unchecked<std::uint16_t>(e + 8, Endian::kLittle)} << 32);
+    // A node that cannot be read ends the map: reading its range as a hole would forge zeros.
     if (!visited.insert(child).second) {
-      if (!waste(fmt::format("extent node {} referenced twice", child))) return false;
-      continue;
+      diag(DiagLevel::kWarning, fmt::format("inode {}: extent node {} referenced twice", in.number, child));
+      return false;
     }
     ByteView cb = block(child);
     auto ch = ext::parse_extent_header(cb);
     if (!ch || ch->depth + 1 != f.depth) {
-      if (!waste(fmt::format("extent node at block {} unreadable{}", child,
-                             ch ? " (wrong depth)" : ": " + ch.error().message)))
-        return false;
-      continue;
+      diag(DiagLevel::kWarning, fmt::format("inode {}: extent node at block {} unreadable{}", in.number, child,
+                                            ch ? " (wrong depth)" : ": " + ch.error().message));
+      return false;
     }
     stack[depth++] = Frame{cb, ch->entries, ch->depth, 0};
   }
@@ -408,7 +409,7 @@ void ExtWalker::emit_file(const Inode& in, EntryMeta meta) {
     return true;
   };
   std::uint64_t overlaps = 0;
-  map_runs(in, nblocks, [&](const Run& r0) {
+  bool mapped = map_runs(in, nblocks, [&](const Run& r0) {
     Run r = r0;
     std::uint64_t next = written / sb_.block_size;  // written is block-aligned until the last block
     if (r.logical < next) {
@@ -435,7 +436,7 @@ void ExtWalker::emit_file(const Inode& in, EntryMeta meta) {
     }
     return put(b, 0) || !(failed = true);
   });
-  if (!failed && !stopped_ && written < in.size) put({}, in.size - written);  // trailing hole
+  if (mapped && !failed && !stopped_ && written < in.size) put({}, in.size - written);  // trailing hole
   if (failed || written < in.size) {
     diag(DiagLevel::kWarning, fmt::format("{} (inode {}): kept {} of {} bytes{}{}", meta.path, in.number,
                                           written, in.size, why.empty() ? "" : ": ", why));

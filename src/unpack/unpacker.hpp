@@ -79,6 +79,9 @@ struct UnpackInput {
   ByteView bytes;         ///< the container's bytes
   Kind kind;              ///< its identified kind
   std::string_view name;  ///< its file name (a hint for naming a decompressed child only)
+  /// The blob `bytes` lie in, when known: a long sequential pass may call blob->release() on the
+  /// part it is done with, to keep the resident set small on multi-GB images.
+  const Blob* blob = nullptr;
 };
 
 class Unpacker {

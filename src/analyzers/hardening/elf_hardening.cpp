@@ -227,7 +227,10 @@ ElfHardening judge_elf(const elf::ElfFile& f, ByteView image) {
   // Beyond the symbol tables: a static binary without .symtab keeps no name for its canary
   // references, but on x86 every protected function loads the guard from TLS at a fixed offset.
   // (Dynamic binaries always import __stack_chk_fail, and .dynsym survives stripping.)
-  if (!h.canary && !f.has_symtab && f.dynamic_symbols.empty() && !image.empty() &&
+  // (A static-pie keeps a .dynsym holding only the null symbol, hence "no named symbol".)
+  bool named_dynsym = std::any_of(f.dynamic_symbols.begin(), f.dynamic_symbols.end(),
+                                  [](const elf::Symbol& s) { return !s.name.empty(); });
+  if (!h.canary && !f.has_symtab && !named_dynsym && !image.empty() &&
       (f.machine == 62 || f.machine == 3)) {
     h.canary_guard_loads = count_guard_loads(f, image);
     if (h.canary_guard_loads > 0) {

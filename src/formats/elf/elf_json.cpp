@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "formats/elf/elf.hpp"
+#include "formats/strings/strings.hpp"
 
 namespace assay::elf {
 
@@ -56,7 +57,7 @@ constexpr std::size_t kJsonSymbolCap = 200;
 
 nlohmann::json names(const std::vector<std::string>& v) {
   nlohmann::json a = nlohmann::json::array();
-  for (std::size_t i = 0; i < v.size() && i < kJsonSymbolCap; ++i) a.push_back(v[i]);
+  for (std::size_t i = 0; i < v.size() && i < kJsonSymbolCap; ++i) a.push_back(strings::valid_utf8(v[i]));
   return a;
 }
 }  // namespace
@@ -70,11 +71,11 @@ nlohmann::json to_json(const ElfFile& f) {
   j["machine"] = f.machine_name();
   j["e_flags"] = fmt::format("{:#x}", f.flags);
   j["entry"] = fmt::format("{:#x}", f.entry);
-  j["interpreter"] = f.interpreter;
-  j["needed"] = f.needed;
-  j["soname"] = f.soname;
-  if (f.has_rpath) j["rpath"] = f.rpath;
-  if (f.has_runpath) j["runpath"] = f.runpath;
+  j["interpreter"] = strings::valid_utf8(f.interpreter);
+  j["needed"] = strings::valid_utf8(f.needed);
+  j["soname"] = strings::valid_utf8(f.soname);
+  if (f.has_rpath) j["rpath"] = strings::valid_utf8(f.rpath);
+  if (f.has_runpath) j["runpath"] = strings::valid_utf8(f.runpath);
   j["build_id"] = f.build_id;
   j["stripped"] = f.stripped();
   j["static"] = f.is_static();
@@ -92,7 +93,7 @@ nlohmann::json to_json(const ElfFile& f) {
   j["segments"] = std::move(segs);
   auto secs = nlohmann::json::array();
   for (const auto& s : f.sections) {
-    secs.push_back({{"name", s.name}, {"type", s.type}, {"offset", s.offset}, {"size", s.size}});
+    secs.push_back({{"name", strings::valid_utf8(s.name)}, {"type", s.type}, {"offset", s.offset}, {"size", s.size}});
   }
   j["sections"] = std::move(secs);
   auto dyn = nlohmann::json::array();
@@ -106,7 +107,7 @@ nlohmann::json to_json(const ElfFile& f) {
   j["exports"] = names(exports);
   j["dynamic_symbol_count"] = f.dynamic_symbols.size();
   j["symtab_count"] = f.symtab.size();
-  j["diagnostics"] = f.diagnostics;
+  j["diagnostics"] = strings::valid_utf8(f.diagnostics);
   return j;
 }
 

@@ -10,6 +10,7 @@
 #include "core/checked.hpp"
 #include "formats/macho/macho.hpp"
 #include "formats/macho/macho_structs.hpp"
+#include "formats/strings/strings.hpp"
 
 namespace assay::macho {
 namespace {
@@ -238,21 +239,21 @@ nlohmann::json to_json(const MachOFile& m) {
     js["flags"] = fmt::format("{:#x}", s.flags);
     js["ncmds"] = s.ncmds;
     auto segs = nlohmann::json::array();
-    for (const auto& g : s.segments) segs.push_back({{"name", g.name}, {"fileoff", g.fileoff}, {"filesize", g.filesize}});
+    for (const auto& g : s.segments) segs.push_back({{"name", strings::valid_utf8(g.name)}, {"fileoff", g.fileoff}, {"filesize", g.filesize}});
     js["segments"] = std::move(segs);
-    js["dylibs"] = s.dylibs;
-    js["rpaths"] = s.rpaths;
-    js["install_name"] = s.install_name;
+    js["dylibs"] = strings::valid_utf8(s.dylibs);
+    js["rpaths"] = strings::valid_utf8(s.rpaths);
+    js["install_name"] = strings::valid_utf8(s.install_name);
     js["uuid"] = s.uuid;
     js["import_count"] = s.imports.size();
     js["export_count"] = s.exports.size();
     nlohmann::json imps = nlohmann::json::array();
-    for (std::size_t i = 0; i < s.imports.size() && i < 200; ++i) imps.push_back(s.imports[i]);
+    for (std::size_t i = 0; i < s.imports.size() && i < 200; ++i) imps.push_back(strings::valid_utf8(s.imports[i]));
     js["imports"] = std::move(imps);
     js["encryption_info"] = s.has_encryption_info;
     js["cryptid"] = s.cryptid;
     js["code_signature"] = s.has_code_signature;
-    js["diagnostics"] = s.diagnostics;
+    js["diagnostics"] = strings::valid_utf8(s.diagnostics);
     slices.push_back(std::move(js));
   }
   j["slices"] = std::move(slices);

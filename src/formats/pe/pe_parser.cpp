@@ -11,6 +11,7 @@
 #include "core/checked.hpp"
 #include "formats/pe/pe.hpp"
 #include "formats/pe/pe_structs.hpp"
+#include "formats/strings/strings.hpp"
 
 namespace assay::pe {
 namespace {
@@ -238,15 +239,15 @@ nlohmann::json to_json(const PeFile& f) {
   j["entry_rva"] = fmt::format("{:#x}", f.entry_rva);
   auto secs = nlohmann::json::array();
   for (const auto& s : f.sections) {
-    secs.push_back({{"name", s.name}, {"va", s.virtual_address}, {"vsize", s.virtual_size},
+    secs.push_back({{"name", strings::valid_utf8(s.name)}, {"va", s.virtual_address}, {"vsize", s.virtual_size},
                     {"raw_offset", s.raw_offset}, {"raw_size", s.raw_size}, {"characteristics", s.characteristics}});
   }
   j["sections"] = std::move(secs);
   auto imps = nlohmann::json::array();
   for (const auto& i : f.imports) {
     nlohmann::json fn = nlohmann::json::array();
-    for (std::size_t k = 0; k < i.functions.size() && k < 200; ++k) fn.push_back(i.functions[k]);
-    imps.push_back({{"dll", i.dll}, {"count", i.functions.size()}, {"functions", fn}});
+    for (std::size_t k = 0; k < i.functions.size() && k < 200; ++k) fn.push_back(strings::valid_utf8(i.functions[k]));
+    imps.push_back({{"dll", strings::valid_utf8(i.dll)}, {"count", i.functions.size()}, {"functions", fn}});
   }
   j["imports"] = std::move(imps);
   j["load_config"] = f.has_load_config;
@@ -256,7 +257,7 @@ nlohmann::json to_json(const PeFile& f) {
   j["guard_flags"] = f.guard_flags;
   j["authenticode"] = f.has_security_directory;
   j["dotnet"] = f.has_clr_header;
-  j["diagnostics"] = f.diagnostics;
+  j["diagnostics"] = strings::valid_utf8(f.diagnostics);
   return j;
 }
 

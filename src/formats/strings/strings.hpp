@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -32,5 +33,12 @@ inline std::vector<FoundString> extract_strings(ByteView data, std::size_t min_l
   o.min_len = min_len;
   return extract_strings(data, o);
 }
+
+/// `s` unchanged when it is valid UTF-8; otherwise a copy with each invalid byte replaced by
+/// U+FFFD. Names read from binaries go through this before they reach JSON (nlohmann::json's
+/// dump() throws on invalid UTF-8).
+std::string valid_utf8(std::string_view s);
+/// valid_utf8 over a list.
+std::vector<std::string> valid_utf8(const std::vector<std::string>& v);
 
 }  // namespace assay::strings
