@@ -327,6 +327,60 @@ int cmd_extract(const CommonOptions& co, const std::string& outdir) {
   return failed.load() == 0 ? kExitPass : kExitIncomplete;
 }
 
+// --- hardening ----------------------------------------------------------------------------
+
+// A checksec-style table of every executable and library in the given products (files, trees,
+// firmware images, packages, apps).
+int cmd_hardening(const CommonOptions& co, const std::vector<std::string>& paths, const std::string& format) {
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& p : paths) {
+    CommonOptions o = co;
+    o.artifact = p;
+    assay::ScanOptions so = make_scan_options(o);
+    Progress progress(!co.quiet, so);
+    auto r = assay::scan(p, so);
+    progress.stop();
+    if (!r) return error_exit(r.error());
+    for (const auto& f : r->facts)
+      if (f.type == "binary.elf" || f.type == "binary.pe" || f.type == "binary.macho")
+        all.push_back({{"path", f.path}, {"type", f.type}, {"data", f.data}});
+  }
+  if (format == "json") {
+    std::string s = all.dump(2) + "\n";
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    return kExitPass;
+  }
+  auto yn = [](bool b) { return b ? "yes" : "no"; };
+  std::string out = fmt::format("{:<8} {:<7} {:<4} {:<5} {:<6} {:<7} {:<8} {:<8} {:>9} {:>11}  {}\n", "RELRO",
+                                "CANARY", "NX", "PIE", "RPATH", "RUNPATH", "SYMBOLS", "FORTIFY", "FORTIFIED",
+                                "FORTIFIABLE", "FILE");
+  for (const auto& e : all) {
+    const auto& d = e["data"];
+    if (e["type"] == "binary.elf") {
+      const auto& h = d["hardening"];
+      out += fmt::format("{:<8} {:<7} {:<4} {:<5} {:<6} {:<7} {:<8} {:<8} {:>9} {:>11}  {}\n",
+                         h["relro"].get<std::string>(), yn(h["canary"]), yn(h["nx"]), h["pie"].get<std::string>(),
+                         yn(h["rpath"]), yn(h["runpath"]), yn(h["symbols"]), yn(h["fortify"]),
+                         h["fortified"].get<int>(), h["fortifiable"].get<int>(), e["path"].get<std::string>());
+    } else if (e["type"] == "binary.pe") {
+      const auto& h = d["hardening"];
+      out += fmt::format("PE       aslr={} dep={} cfg={} gs={} safeseh={} authenticode={} dotnet={}  {}\n",
+                         yn(h.value("dynamic_base", false)), yn(h.value("nx_compat", false)), yn(h.value("cfg", false)),
+                         yn(h.value("gs", false)), yn(h.value("safe_seh", false)), yn(h.value("authenticode", false)),
+                         yn(h.value("dotnet", false)), e["path"].get<std::string>());
+    } else {
+      for (const auto& s : d["slices"])
+        out += fmt::format("Mach-O   {} pie={} canary={} arc={} encrypted={} signed={} restrict={}  {}\n",
+                           s.value("cpu", ""), yn(s.value("pie", false)), yn(s.value("canary", false)),
+                           yn(s.value("arc", false)), yn(s.value("encrypted", false)),
+                           yn(s.value("code_signature", false)), yn(s.value("restrict_segment", false)),
+                           e["path"].get<std::string>());
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitPass;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -354,6 +408,15 @@ int main(int argc, char** argv) {
   add_common(ex, ex_o);
   ex->add_option("-o,--output", ex_dir, "output directory (must not exist or be empty)")->required();
 
+  CommonOptions hd_o;
+  std::vector<std::string> hd_paths;
+  std::string hd_format = "text";
+  auto* hd = app.add_subcommand("hardening", "checksec-style mitigation table for every binary in the products");
+  hd->add_option("PATH", hd_paths, "files, directories or products")->required();
+  hd->add_option("-j,--jobs", hd_o.jobs, "worker threads (default: all cores)");
+  hd->add_option("--format", hd_format, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  hd->add_flag("-q,--quiet", hd_o.quiet, "no progress line");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -365,6 +428,7 @@ int main(int argc, char** argv) {
     if (*scan) rc = cmd_scan(scan_o, scan_format, scan_out);
     else if (*ls) rc = cmd_ls(ls_o, ls_format);
     else if (*ex) rc = cmd_extract(ex_o, ex_dir);
+    else if (*hd) rc = cmd_hardening(hd_o, hd_paths, hd_format);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "assay: internal error: %s\n", e.what());
     rc = kExitInternal;

@@ -1,5 +1,6 @@
 // The explicit analyzer lists: one line per analyzer. No static self-registration, so the list
 // is visible here and in a debugger.
+#include "analyzers/binary/binary.hpp"
 #include "analyzers/coverage/coverage.hpp"
 #include "engine/analyzer.hpp"
 
@@ -8,6 +9,7 @@ namespace assay {
 const std::vector<std::unique_ptr<NodeAnalyzer>>& node_analyzers() {
   static const std::vector<std::unique_ptr<NodeAnalyzer>> list = [] {
     std::vector<std::unique_ptr<NodeAnalyzer>> v;
+    v.push_back(std::make_unique<analyzers::BinaryAnalyzer>());
     v.push_back(std::make_unique<analyzers::CoverageAnalyzer>());
     return v;
   }();
