@@ -9,14 +9,12 @@
 #include <string>
 
 #include "support/test_support.hpp"
+#include "support/tree_compare.hpp"
 #include "unpack/memory_sink.hpp"
 #include "unpack/unpackers.hpp"
 
 namespace fs = std::filesystem;
-using assay::test::read_file;
-using assay::test::run;
-using assay::test::TempDir;
-using assay::test::write_file;
+using namespace assay::test;
 using namespace assay;
 using namespace assay::unpack;
 
@@ -24,87 +22,19 @@ namespace {
 
 constexpr const char* kMkfs = "PATH=$PATH:/usr/sbin:/sbin mkfs.cramfs";
 
-std::string pattern(std::size_t n, unsigned seed) {
-  std::string s(n, '\0');
-  std::uint32_t x = seed * 2654435761u + 1;
-  for (std::size_t i = 0; i < n; ++i) {
-    x = x * 1103515245u + 12345u;
-    s[i] = (i / 3000) % 2 ? static_cast<char>(x >> 16) : static_cast<char>('a' + (i * 7) % 23);
-  }
-  return s;
-}
-
 void make_tree(const fs::path& root) {
-  write_file(root / "hello.txt", "hello, cramfs\n");
-  write_file(root / "empty", "");
-  write_file(root / "big.bin", pattern(70000, 1));  // many blocks at any block size
-  write_file(root / "dir/sub/deeper/file.txt", pattern(4097, 2));
-  write_file(root / "dir/zeros", std::string(9000, '\0'));
-  fs::create_directories(root / "dir/emptydir");
-  fs::create_symlink("../hello.txt", root / "dir/link");
-  fs::create_symlink("/a/long/absolute/target/path/that/goes/nowhere", root / "abs-link");
-  ASSERT_EQ(::mkfifo((root / "fifo").c_str(), 0644), 0);
+  make_basic_tree(root, "hello, cramfs\n", 70000);  // big.bin: many blocks at any block size
   // A sparse file: mkfs.cramfs -z stores its hole as repeated block pointers.
-  {
-    std::string sparse(3 * 65536 + 100, '\0');
-    sparse.replace(0, 5, "start");
-    sparse.replace(sparse.size() - 3, 3, "end");
-    write_file(root / "sparse", sparse);
-  }
+  std::string sparse(3 * 65536 + 100, '\0');
+  sparse.replace(0, 5, "start");
+  sparse.replace(sparse.size() - 3, 3, "end");
+  write_file(root / "sparse", sparse);
 }
-
-struct Unpacked {
-  std::unique_ptr<MemorySink> sink;
-  Status status;
-};
 
 Unpacked unpack(const std::string& bytes) {
-  Content c = content_from(bytes);
   Limits lim;
   lim.max_file_bytes = 64ull << 20;
-  Unpacked u{std::make_unique<MemorySink>(c, lim), {}};
-  UnpackInput in{c.view(), Kind::kCramfs, "image"};
-  u.status = make_cramfs_unpacker()->open(in, *u.sink);
-  return u;
-}
-
-bool has_diag(const MemorySink& s, std::string_view needle) {
-  for (const auto& d : s.diags)
-    if (d.message.find(needle) != std::string::npos) return true;
-  return false;
-}
-
-std::string all_diags(const MemorySink& s) {
-  std::string out;
-  for (const auto& d : s.diags) out += d.message + "\n";
-  return out;
-}
-
-void expect_matches(const fs::path& root, const MemorySink& sink, std::size_t extra = 0) {
-  std::size_t count = 0;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
-       ++it) {
-    ++count;
-    std::string rel = it->path().lexically_relative(root).generic_string();
-    const auto* m = sink.find(rel);
-    ASSERT_NE(m, nullptr) << "missing " << rel << "\n" << all_diags(sink);
-    auto st = it->symlink_status();
-    switch (st.type()) {
-      case fs::file_type::directory: EXPECT_EQ(m->meta.type, EntryType::kDirectory) << rel; break;
-      case fs::file_type::symlink:
-        EXPECT_EQ(m->meta.type, EntryType::kSymlink) << rel;
-        EXPECT_EQ(m->meta.link_target, fs::read_symlink(it->path()).string()) << rel;
-        break;
-      case fs::file_type::fifo: EXPECT_EQ(m->meta.type, EntryType::kFifo) << rel; break;
-      case fs::file_type::character: EXPECT_EQ(m->meta.type, EntryType::kCharDevice) << rel; break;
-      case fs::file_type::regular:
-        EXPECT_EQ(m->meta.type, EntryType::kFile) << rel;
-        EXPECT_EQ(m->data(), read_file(it->path())) << rel;
-        break;
-      default: ADD_FAILURE() << "unexpected type in source tree: " << rel;
-    }
-  }
-  EXPECT_EQ(sink.members.size(), count + extra);
+  return unpack_image(make_cramfs_unpacker(), Kind::kCramfs, bytes, lim);
 }
 
 class CramfsMkfs : public ::testing::TestWithParam<std::string> {};
@@ -121,7 +51,7 @@ TEST_P(CramfsMkfs, UnpacksTreeAsGenerated) {
             0);
   auto u = unpack(read_file(img));
   ASSERT_TRUE(u.status.ok()) << u.status.error().message;
-  expect_matches(t / "src", *u.sink);
+  expect_tree_matches(t / "src", *u.sink);
   if (dev) {
     const auto* n = u.sink->find("null");
     ASSERT_NE(n, nullptr);
@@ -161,13 +91,13 @@ TEST(Cramfs, PaddedImageCarvedAtItsMagic) {
   EXPECT_EQ(p->length, carved.size());
   auto u = unpack(carved);
   ASSERT_TRUE(u.status.ok());
-  expect_matches(t / "src", *u.sink);
+  expect_tree_matches(t / "src", *u.sink);
   EXPECT_TRUE(u.sink->diags.empty()) << all_diags(*u.sink);
 }
 
 TEST(Cramfs, ProbeRejectsNoise) {
   std::string noise("\x45\x3d\xcd\x28", 4);
-  noise += pattern(200, 4);
+  noise += mixed_pattern(200, 4);
   EXPECT_FALSE(probe_cramfs(as_bytes(noise)).has_value());
   EXPECT_FALSE(probe_cramfs(as_bytes(std::string("\x28\xcd\x3d\x45", 4))).has_value());
 }

@@ -11,16 +11,14 @@
 
 #include "formats/ext/ext_format.hpp"
 #include "support/test_support.hpp"
+#include "support/tree_compare.hpp"
 #include "unpack/memory_sink.hpp"
 #include "unpack/unpackers.hpp"
 
 namespace fs = std::filesystem;
 using namespace assay;
 using namespace assay::unpack;
-using assay::test::read_file;
-using assay::test::run;
-using assay::test::TempDir;
-using assay::test::write_file;
+using namespace assay::test;
 
 namespace {
 
@@ -113,21 +111,8 @@ std::map<std::string, Expected> scan_tree(const fs::path& root) {
   return out;
 }
 
-struct Unpacked {
-  std::string image;
-  Content content;
-  std::unique_ptr<MemorySink> sink;
-  Status status;
-};
-
 Unpacked unpack_file(const fs::path& img) {
-  Unpacked u;
-  u.image = read_file(img);
-  u.content = content_from(u.image);
-  u.sink = std::make_unique<MemorySink>(u.content);
-  auto un = make_ext_unpacker();
-  u.status = un->open(UnpackInput{u.content.view(), Kind::kExt, "img"}, *u.sink);
-  return u;
+  return unpack_image(make_ext_unpacker(), Kind::kExt, read_file(img));
 }
 
 // Compares the unpacked members with the source tree.
@@ -165,31 +150,39 @@ void compare(const MemorySink& sink, const std::map<std::string, Expected>& want
   EXPECT_TRUE(seen.count("lost+found") || true);
 }
 
-std::string diags(const MemorySink& sink) {
-  std::string s;
-  for (const auto& d : sink.diags) s += d.message + "\n";
-  return s;
+// Packs `src` into `img` with mke2fs.
+void pack(const std::string& mkfs_args, const fs::path& src, const fs::path& img, const std::string& size) {
+  std::string out;
+  ASSERT_EQ(run(kTools + "mke2fs -q -F " + mkfs_args + " -d '" + src.string() + "' '" + img.string() + "' " +
+                    size + " 2>&1",
+                &out),
+            0)
+      << out;
+}
+
+// Builds the full tree in tmp/src and packs it into tmp/fs.img.
+void build_image(const TempDir& tmp, const std::string& mkfs_args, const std::string& size, TreeOptions opt = {}) {
+  make_tree(tmp / "src", opt);
+  pack(mkfs_args, tmp / "src", tmp / "fs.img", size);
+}
+
+// Puts what debugfs says to `request` about `img` in `out`.
+void debugfs(const std::string& request, const fs::path& img, std::string* out) {
+  ASSERT_EQ(run(kTools + "debugfs -R '" + request + "' '" + img.string() + "' 2>/dev/null", out), 0) << request;
 }
 
 void round_trip(const std::string& mkfs_args, const std::string& size, TreeOptions opt = {}) {
   ASSAY_REQUIRE_TOOL("mke2fs");
   TempDir tmp;
-  make_tree(tmp / "src", opt);
-  auto img = tmp / "fs.img";
-  std::string out;
-  ASSERT_EQ(run(kTools + "mke2fs -q -F " + mkfs_args + " -d '" + (tmp / "src").string() + "' '" +
-                    img.string() + "' " + size + " 2>&1",
-                &out),
-            0)
-      << out;
-  auto u = unpack_file(img);
+  ASSERT_NO_FATAL_FAILURE(build_image(tmp, mkfs_args, size, opt));
+  auto u = unpack_file(tmp / "fs.img");
   ASSERT_TRUE(u.status.ok()) << u.status.error().message;
-  EXPECT_TRUE(u.sink->diags.empty()) << diags(*u.sink);
+  EXPECT_TRUE(u.sink->diags.empty()) << all_diags(*u.sink);
   compare(*u.sink, scan_tree(tmp / "src"));
   EXPECT_NE(u.sink->find("lost+found"), nullptr);
   auto probe = probe_ext(u.content.view());
   ASSERT_TRUE(probe.has_value());
-  EXPECT_EQ(probe->length, u.image.size());
+  EXPECT_EQ(probe->length, u.content.size);
 }
 
 }  // namespace
@@ -202,13 +195,10 @@ TEST(Ext, Ext4With1KBlocks) { round_trip("-t ext4 -b 1024", "12M"); }
 TEST(Ext, Ext4ExtentTreeWithIndexNodes) {
   ASSAY_REQUIRE_TOOL("debugfs");
   TempDir tmp;
-  make_tree(tmp / "src");
+  ASSERT_NO_FATAL_FAILURE(build_image(tmp, "-t ext4 -b 4096", "16M"));
   auto img = tmp / "fs.img";
-  ASSERT_EQ(run(kTools + "mke2fs -q -F -t ext4 -b 4096 -d '" + (tmp / "src").string() + "' '" + img.string() +
-                "' 16M"),
-            0);
   std::string out;
-  ASSERT_EQ(run(kTools + "debugfs -R 'stat /frag.bin' '" + img.string() + "' 2>/dev/null", &out), 0);
+  ASSERT_NO_FATAL_FAILURE(debugfs("stat /frag.bin", img, &out));
   EXPECT_NE(out.find("(ETB0)"), std::string::npos) << "fixture has no extent index node:\n" << out;
   auto u = unpack_file(img);
   ASSERT_TRUE(u.status.ok());
@@ -224,14 +214,11 @@ TEST(Ext, Ext4InlineData) {
   // The oracle confirms the fixture exercises inline data: a file past i_block (system.data) and
   // a directory (mke2fs 1.47 moves a directory to a block rather than into system.data).
   TempDir tmp;
-  make_tree(tmp / "src", opt);
+  ASSERT_NO_FATAL_FAILURE(build_image(tmp, "-t ext4 -b 4096 -I 256 -O inline_data", "16M", opt));
   auto img = tmp / "fs.img";
-  ASSERT_EQ(run(kTools + "mke2fs -q -F -t ext4 -b 4096 -I 256 -O inline_data -d '" + (tmp / "src").string() +
-                "' '" + img.string() + "' 16M"),
-            0);
   for (std::string p : {"/medium.txt", "/inl"}) {
     std::string out;
-    ASSERT_EQ(run(kTools + "debugfs -R 'stat " + p + "' '" + img.string() + "' 2>/dev/null", &out), 0);
+    ASSERT_NO_FATAL_FAILURE(debugfs("stat " + p, img, &out));
     auto at = out.find("Size of inline data: ");
     ASSERT_NE(at, std::string::npos) << p << "\n" << out;
     EXPECT_GE(std::stoi(out.substr(at + 21)), p == "/inl" ? 60 : 100) << p;
@@ -243,19 +230,16 @@ TEST(Ext, Ext4FlexBgSmallGroups) { round_trip("-t ext4 -b 1024 -g 1024 -G 4", "1
 TEST(Ext, HtreeDirectoryIsIndexed) {
   ASSAY_REQUIRE_TOOL("debugfs");
   TempDir tmp;
-  make_tree(tmp / "src");
+  ASSERT_NO_FATAL_FAILURE(build_image(tmp, "-t ext4 -b 1024", "12M"));
   auto img = tmp / "fs.img";
-  ASSERT_EQ(run(kTools + "mke2fs -q -F -t ext4 -b 1024 -d '" + (tmp / "src").string() + "' '" + img.string() +
-                "' 12M 2>&1"),
-            0);
   // mke2fs -d writes linear directories; e2fsck -D rebuilds them as htree indexes.
   ASSERT_LE(run(kTools + "e2fsck -fyD '" + img.string() + "' >/dev/null 2>&1"), 1);
   // The oracle: the kernel's tools say the directory is htree-indexed, and list it.
   std::string out;
-  ASSERT_EQ(run(kTools + "debugfs -R 'htree /many' '" + img.string() + "' 2>/dev/null", &out), 0);
+  ASSERT_NO_FATAL_FAILURE(debugfs("htree /many", img, &out));
   EXPECT_NE(out.find("Root node dump"), std::string::npos) << out;
   std::string ls;
-  ASSERT_EQ(run(kTools + "debugfs -R 'ls -p /many' '" + img.string() + "' 2>/dev/null", &ls), 0);
+  ASSERT_NO_FATAL_FAILURE(debugfs("ls -p /many", img, &ls));
   auto u = unpack_file(img);
   ASSERT_TRUE(u.status.ok());
   std::size_t n = 0;
@@ -284,7 +268,7 @@ TEST(Ext, Genext2fs) {
       << out;
   auto u = unpack_file(img);
   ASSERT_TRUE(u.status.ok()) << u.status.error().message;
-  EXPECT_TRUE(u.sink->diags.empty()) << diags(*u.sink);
+  EXPECT_TRUE(u.sink->diags.empty()) << all_diags(*u.sink);
   compare(*u.sink, scan_tree(tmp / "src"));
 }
 
@@ -293,10 +277,8 @@ TEST(Ext, ContiguousFileIsZeroCopy) {
   TempDir tmp;
   TreeOptions opt;
   opt.many = false;
-  make_tree(tmp / "src", opt);
-  auto img = tmp / "fs.img";
-  ASSERT_EQ(run(kTools + "mke2fs -q -F -t ext4 -d '" + (tmp / "src").string() + "' '" + img.string() + "' 16M"), 0);
-  auto u = unpack_file(img);
+  ASSERT_NO_FATAL_FAILURE(build_image(tmp, "-t ext4", "16M", opt));
+  auto u = unpack_file(tmp / "fs.img");
   ASSERT_TRUE(u.status.ok());
   const auto* big = u.sink->find("big.bin");
   ASSERT_NE(big, nullptr);
@@ -311,11 +293,8 @@ TEST(Ext, ContiguousFileIsZeroCopy) {
 TEST(Ext, TruncatedImageKeepsPartialTree) {
   ASSAY_REQUIRE_TOOL("mke2fs");
   TempDir tmp;
-  make_tree(tmp / "src");
+  ASSERT_NO_FATAL_FAILURE(build_image(tmp, "-t ext4 -b 1024", "12M"));
   auto img = tmp / "fs.img";
-  ASSERT_EQ(run(kTools + "mke2fs -q -F -t ext4 -b 1024 -d '" + (tmp / "src").string() + "' '" + img.string() +
-                "' 12M"),
-            0);
   std::string full = read_file(img);
   auto want = scan_tree(tmp / "src");
   for (std::size_t cut : {full.size() / 2, full.size() / 8, std::size_t{300 * 1024}, std::size_t{4096}}) {
@@ -323,7 +302,7 @@ TEST(Ext, TruncatedImageKeepsPartialTree) {
     write_file(img, std::string_view(full).substr(0, cut));
     auto u = unpack_file(img);
     EXPECT_FALSE(u.sink->diags.empty());
-    EXPECT_NE(diags(*u.sink).find("truncated"), std::string::npos) << diags(*u.sink);
+    EXPECT_NE(all_diags(*u.sink).find("truncated"), std::string::npos) << all_diags(*u.sink);
     // Whatever was recovered is correct as far as it goes: files are prefixes of the source.
     for (const auto& m : u.sink->members) {
       auto it = want.find(m.meta.path);
@@ -336,11 +315,8 @@ TEST(Ext, TruncatedImageKeepsPartialTree) {
 TEST(Ext, CorruptInodeTableGivesDiagnosticsAndPartialTree) {
   ASSAY_REQUIRE_TOOL("mke2fs");
   TempDir tmp;
-  make_tree(tmp / "src");
+  ASSERT_NO_FATAL_FAILURE(build_image(tmp, "-t ext4 -b 4096", "16M"));
   auto img = tmp / "fs.img";
-  ASSERT_EQ(run(kTools + "mke2fs -q -F -t ext4 -b 4096 -d '" + (tmp / "src").string() + "' '" + img.string() +
-                "' 16M"),
-            0);
   std::string bytes = read_file(img);
   ByteView v = as_bytes(bytes);
   auto sb = ext::parse_superblock(v);
@@ -365,7 +341,7 @@ TEST(Ext, ProbeFindsImageInsideBlob) {
   fs::create_directories(tmp / "src");
   write_file(tmp / "src/x", "x");
   auto img = tmp / "fs.img";
-  ASSERT_EQ(run(kTools + "mke2fs -q -F -t ext4 -d '" + (tmp / "src").string() + "' '" + img.string() + "' 2M"), 0);
+  ASSERT_NO_FATAL_FAILURE(pack("-t ext4", tmp / "src", img, "2M"));
   std::string fsimg = read_file(img);
   std::string blob = std::string(4096, '\x55') + fsimg + std::string(1000, '\0');
   ByteView v = as_bytes(blob);

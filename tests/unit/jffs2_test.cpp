@@ -1,8 +1,6 @@
 // JFFS2 unpacker: images generated with mkfs.jffs2 from a known tree (both byte orders, each
 // compressor it offers) are unpacked and compared with the tree; hand-built node logs cover what
 // mkfs.jffs2 never writes (newer versions, deletions, overlapping data, LZMA, cycles).
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <map>
 #include <set>
@@ -10,14 +8,12 @@
 
 #include "formats/jffs2/jffs2_format.hpp"
 #include "support/test_support.hpp"
+#include "support/tree_compare.hpp"
 #include "unpack/memory_sink.hpp"
 #include "unpack/unpackers.hpp"
 
 namespace fs = std::filesystem;
-using assay::test::read_file;
-using assay::test::run;
-using assay::test::TempDir;
-using assay::test::write_file;
+using namespace assay::test;
 using namespace assay;
 using namespace assay::unpack;
 
@@ -25,83 +21,13 @@ namespace {
 
 constexpr const char* kMkfs = "PATH=$PATH:/usr/sbin:/sbin mkfs.jffs2";
 
-std::string pattern(std::size_t n, unsigned seed) {
-  std::string s(n, '\0');
-  std::uint32_t x = seed * 2654435761u + 1;
-  for (std::size_t i = 0; i < n; ++i) {
-    x = x * 1103515245u + 12345u;
-    // Half text, half noise: some nodes compress, some do not.
-    s[i] = (i / 3000) % 2 ? static_cast<char>(x >> 16) : static_cast<char>('a' + (i * 7) % 23);
-  }
-  return s;
-}
-
-// The source tree every mkfs test packs.
-void make_tree(const fs::path& root) {
-  write_file(root / "hello.txt", "hello, jffs2\n");
-  write_file(root / "empty", "");
-  write_file(root / "big.bin", pattern(20000, 1));        // five data nodes
-  write_file(root / "dir/sub/deeper/file.txt", pattern(4097, 2));  // one byte past a page
-  write_file(root / "dir/zeros", std::string(9000, '\0'));
-  fs::create_directories(root / "dir/emptydir");
-  fs::create_symlink("../hello.txt", root / "dir/link");
-  fs::create_symlink("/a/long/absolute/target/path/that/goes/nowhere", root / "abs-link");
-  ASSERT_EQ(::mkfifo((root / "fifo").c_str(), 0644), 0);
-}
-
-struct Unpacked {
-  std::unique_ptr<MemorySink> sink;
-  Status status;
-};
+// The source tree every mkfs test packs; big.bin needs five data nodes.
+void make_tree(const fs::path& root) { make_basic_tree(root, "hello, jffs2\n", 20000); }
 
 Unpacked unpack(const std::string& bytes) {
-  Content c = content_from(bytes);
   Limits lim;
   lim.max_file_bytes = 64ull << 20;
-  Unpacked u{std::make_unique<MemorySink>(c, lim), {}};
-  UnpackInput in{c.view(), Kind::kJffs2, "image"};
-  u.status = make_jffs2_unpacker()->open(in, *u.sink);
-  return u;
-}
-
-bool has_diag(const MemorySink& s, std::string_view needle) {
-  for (const auto& d : s.diags)
-    if (d.message.find(needle) != std::string::npos) return true;
-  return false;
-}
-
-std::string all_diags(const MemorySink& s) {
-  std::string out;
-  for (const auto& d : s.diags) out += d.message + "\n";
-  return out;
-}
-
-// Every entry of `root` is in the sink with the same type, size, content and target, and the
-// sink holds nothing else (besides `extra` entries).
-void expect_matches(const fs::path& root, const MemorySink& sink, std::size_t extra = 0) {
-  std::size_t count = 0;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
-       ++it) {
-    ++count;
-    std::string rel = it->path().lexically_relative(root).generic_string();
-    const auto* m = sink.find(rel);
-    ASSERT_NE(m, nullptr) << "missing " << rel << "\n" << all_diags(sink);
-    auto st = it->symlink_status();
-    switch (st.type()) {
-      case fs::file_type::directory: EXPECT_EQ(m->meta.type, EntryType::kDirectory) << rel; break;
-      case fs::file_type::symlink:
-        EXPECT_EQ(m->meta.type, EntryType::kSymlink) << rel;
-        EXPECT_EQ(m->meta.link_target, fs::read_symlink(it->path()).string()) << rel;
-        break;
-      case fs::file_type::fifo: EXPECT_EQ(m->meta.type, EntryType::kFifo) << rel; break;
-      case fs::file_type::regular:
-        EXPECT_EQ(m->meta.type, EntryType::kFile) << rel;
-        EXPECT_EQ(m->data(), read_file(it->path())) << rel;
-        break;
-      default: ADD_FAILURE() << "unexpected type in source tree: " << rel;
-    }
-  }
-  EXPECT_EQ(sink.members.size(), count + extra);
+  return unpack_image(make_jffs2_unpacker(), Kind::kJffs2, bytes, lim);
 }
 
 class Jffs2Mkfs : public ::testing::TestWithParam<std::string> {};
@@ -119,7 +45,7 @@ TEST_P(Jffs2Mkfs, UnpacksTreeAsGenerated) {
             0);
   auto u = unpack(read_file(img));
   ASSERT_TRUE(u.status.ok()) << u.status.error().message;
-  expect_matches(t / "src", *u.sink, 3);
+  expect_tree_matches(t / "src", *u.sink, 3);
   const auto* con = u.sink->find("dev/console");
   ASSERT_NE(con, nullptr);
   EXPECT_EQ(con->meta.type, EntryType::kCharDevice);
@@ -160,7 +86,7 @@ TEST(Jffs2, ProbeMeasuresImageAndRejectsNoise) {
   ASSERT_GE(bytes.size(), 0x4000u);
   std::string with_tail = bytes;
   with_tail.append(0x4000, '\xFF');
-  with_tail += pattern(50000, 9);
+  with_tail += mixed_pattern(50000, 9);
   auto p = probe_jffs2(as_bytes(with_tail));
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->kind, Kind::kJffs2);
@@ -168,7 +94,7 @@ TEST(Jffs2, ProbeMeasuresImageAndRejectsNoise) {
 
   // Random bytes starting with the magic fail the header CRC.
   std::string noise("\x85\x19", 2);
-  noise += pattern(100, 3);
+  noise += mixed_pattern(100, 3);
   EXPECT_FALSE(probe_jffs2(as_bytes(noise)).has_value());
   EXPECT_FALSE(probe_jffs2(as_bytes(std::string("\x19\x85", 2))).has_value());
 }
@@ -211,7 +137,7 @@ TEST(Jffs2, CorruptNodeIsDiagnosedAndSkipped) {
   EXPECT_EQ(hello->data(), std::string(13, '\0'));  // its only data node is dropped: a hole
   const auto* big = u.sink->find("big.bin");
   ASSERT_NE(big, nullptr);
-  EXPECT_EQ(big->data(), pattern(20000, 1));
+  EXPECT_EQ(big->data(), mixed_pattern(20000, 1));
 }
 
 // ---- Hand-built node logs -------------------------------------------------------------------
@@ -355,7 +281,7 @@ TEST(Jffs2, DirentCycleTerminates) {
 TEST(Jffs2, LzmaNodesAsOpenWrtWritesThem) {
   ASSAY_REQUIRE_TOOL("xz");
   TempDir t;
-  std::string text = pattern(4096, 5);
+  std::string text = mixed_pattern(4096, 5);
   write_file(t / "in", text);
   // Raw LZMA1, lc=0 lp=0 pb=0, 8 KiB dictionary: OpenWrt's JFFS2 LZMA compressor.
   ASSERT_EQ(run("xz --format=raw --lzma1=dict=8KiB,lc=0,lp=0,pb=0 -c " + (t / "in").string() +
