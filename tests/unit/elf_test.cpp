@@ -151,7 +151,9 @@ TEST(Elf, HandmadeBigEndianMips64Header) {
   auto bad = elf::parse_elf(as_bytes(b));
   ASSERT_TRUE(bad.ok());
   EXPECT_FALSE(bad->diagnostics.empty());
-  EXPECT_FALSE(elf::parse_elf(as_bytes(std::string("\x7f" "ELF\x03\x01", 16))).ok()) << "class 3";
+  std::string class3("\x7f" "ELF\x03\x01", 6);
+  class3.resize(16, '\0');
+  EXPECT_FALSE(elf::parse_elf(as_bytes(class3)).ok()) << "class 3";
 }
 
 TEST(Strings, AsciiMatchesGnuStrings) {
