@@ -164,6 +164,9 @@ TEST(Identify, KnowsCommonMagics) {
   EXPECT_EQ(identify(as_bytes(std::string("dex\n035\0", 8))), Kind::kDex);
   EXPECT_EQ(identify(as_bytes(std::string("SQLite format 3\0", 16))), Kind::kSqlite);
   EXPECT_EQ(identify(ByteView{}), Kind::kEmpty);
+  std::string padded_cramfs(512, '\0');
+  padded_cramfs += std::string("\x45\x3d\xcd\x28", 4) + std::string(12, '\0') + "Compressed ROMFS";
+  EXPECT_EQ(identify(as_bytes(padded_cramfs)), Kind::kCramfs);
   std::string random;
   for (int i = 0; i < 4096; ++i) random.push_back(static_cast<char>((i * 2654435761u) >> 13));
   EXPECT_EQ(identify(as_bytes(random)), Kind::kUnknown);

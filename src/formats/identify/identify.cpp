@@ -163,6 +163,10 @@ Kind identify(ByteView d, std::string_view name) {
       starts(d, "sqlz") || starts(d, "hsqt") || starts(d, "tqsh"))
     return Kind::kSquashfs;
   if (le32 == 0x28CD3D45 || be32 == 0x28CD3D45) return Kind::kCramfs;
+  // mkcramfs -p leaves 512 bytes of padding (room for a boot sector) before the superblock.
+  if (load_le<std::uint32_t>(d, 512) == 0x28CD3D45 || load_be<std::uint32_t>(d, 512) == 0x28CD3D45) {
+    if (has_magic(d, 512 + 16, "Compressed ROMFS")) return Kind::kCramfs;
+  }
   if (d.size() >= 12 && (load_le<std::uint16_t>(d, 0) == 0x1985 || load_be<std::uint16_t>(d, 0) == 0x1985)) {
     bool le = load_le<std::uint16_t>(d, 0) == 0x1985;
     std::uint16_t type = le ? *load_le<std::uint16_t>(d, 2) : *load_be<std::uint16_t>(d, 2);
