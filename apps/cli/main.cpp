@@ -106,7 +106,8 @@ class Progress {
 
  private:
   void loop() {
-    while (!stopped_.load()) {
+    // At least one line, however fast the scan: the user sees what ran.
+    do {
       std::string cur;
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -124,7 +125,7 @@ class Progress {
       std::fprintf(stderr, "\r\x1b[2K%s", line.c_str());
       std::fflush(stderr);
       for (int i = 0; i < 4 && !stopped_.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    } while (!stopped_.load());
   }
   bool enabled_;
   assay::ScanProgress counters_;

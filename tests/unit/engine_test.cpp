@@ -125,6 +125,21 @@ TEST(Cli, ExitCodesAreDistinct) {
   EXPECT_EQ(run(test::assay_cli() + " scan -q '" + (t / "blob.bin").string() + "' >/dev/null"), 2);
 }
 
+TEST(Cli, ProgressOnlyOnATerminal) {
+  ASSAY_REQUIRE_TOOL("script");
+  TempDir t;
+  make_tree(t / "prod");
+  std::string err;
+  // stderr to a pipe: nothing but errors may appear there.
+  ASSERT_EQ(run(test::assay_cli() + " ls '" + (t / "prod").string() + "' 2>&1 >/dev/null", &err), 0);
+  EXPECT_EQ(err, "");
+  // stderr on a terminal (script(1) gives the command a pty): the progress line appears and is cleared.
+  std::string tty;
+  ASSERT_EQ(run("script -qc \"" + test::assay_cli() + " ls '" + (t / "prod").string() + "' >/dev/null\" /dev/null", &tty), 0);
+  EXPECT_NE(tty.find("files,"), std::string::npos) << tty;
+  EXPECT_NE(tty.find("\x1b[2K"), std::string::npos);
+}
+
 TEST(Cli, LsPrintsEveryNode) {
   TempDir t;
   make_tree(t / "prod");
