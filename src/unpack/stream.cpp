@@ -570,12 +570,53 @@ std::optional<ProbeResult> probe_bzip2(ByteView data) {
   return measure(Kind::kBzip2, data, 1);
 }
 
+namespace {
+// End offset of the first valid xz stream footer in `data`, if any (see probe_xz).
+std::optional<std::uint64_t> xz_footer_end(ByteView data, ByteView header_flags) {
+  constexpr std::size_t kHeader = 12;
+  constexpr std::size_t kFooter = 12;
+  const std::uint8_t* base = data.data();
+  std::size_t pos = kHeader;
+  while (pos + 2 <= data.size()) {
+    const void* hit = std::memchr(base + pos, 'Y', data.size() - pos - 1);
+    if (hit == nullptr) break;
+    std::size_t y = static_cast<std::size_t>(static_cast<const std::uint8_t*>(hit) - base);
+    pos = y + 1;
+    if (base[y + 1] != 'Z' || (y + 2) % 4 != 0 || y + 2 < kHeader + kFooter) continue;
+    std::size_t footer = y + 2 - kFooter;
+    if (base[footer + 8] != header_flags[0] || base[footer + 9] != header_flags[1]) continue;
+    auto crc = load_le<std::uint32_t>(data, footer);
+    if (!crc || ::crc32(0, base + footer + 4, 6) != *crc) continue;
+    auto backward = load_le<std::uint32_t>(data, footer + 4);
+    std::uint64_t index_size = (static_cast<std::uint64_t>(*backward) + 1) * 4;
+    if (index_size > footer - kHeader) continue;
+    if (base[footer - index_size] != 0x00) continue;
+    return static_cast<std::uint64_t>(y + 2);
+  }
+  return std::nullopt;
+}
+}  // namespace
+
 std::optional<ProbeResult> probe_xz(ByteView data) {
   if (!has_magic(data, 0, std::string_view("\xFD" "7zXZ\0", 6))) return std::nullopt;
   auto flags = slice(data, 6, 2);
   auto crc = load_le<std::uint32_t>(data, 8);
   if (flags.empty() || !crc) return std::nullopt;
   if (::crc32(0, flags.data(), 2) != *crc) return std::nullopt;
+  // Measure from the stream footer instead of decoding everything: carving would otherwise decode
+  // a multi-MB kernel twice (here and in the unpacker). The footer is CRC32 | backward size |
+  // stream flags (equal to the header's) | "YZ", ends 4-byte aligned, and the index it points back
+  // to starts with a 0x00 indicator byte. The first footer that checks out ends the stream.
+  if (auto end = xz_footer_end(data, flags)) {
+    std::uint64_t produced = 0;
+    Emit first = [&](ByteView chunk) {
+      produced += chunk.size();
+      return produced < kProbeMinPartial;
+    };
+    Decoded d = xz_one(slice(data, 0, *end), first);
+    if (d.end == End::kCorrupt || (d.end == End::kTruncated && produced < kProbeMinPartial)) return std::nullopt;
+    return ProbeResult{Kind::kXz, *end};
+  }
   return measure(Kind::kXz, data, 1);
 }
 
