@@ -30,6 +30,7 @@
 
 #include "assay/scan.hpp"
 #include "core/budget.hpp"
+#include "core/entropy.hpp"
 #include "core/hash.hpp"
 #include "engine/analyzer.hpp"
 #include "engine/fingerprint.hpp"
@@ -57,7 +58,6 @@ constexpr std::size_t kReleaseThreshold = 64u << 20;
 
 struct Node {
   NodeInfo info;
-  std::uint32_t parent = 0;
   Content content;          // the bytes until processed
   std::string source_path;  // a file of an input directory, mapped when processed
   Kind hint = Kind::kUnknown;
@@ -205,13 +205,9 @@ bool Engine::add_child(Node& parent, EntryMeta meta, Content content, std::strin
     return false;
   }
   Node n;
-  bool dir_root = parent.info.kind == Kind::kDirectory && parent.info.depth == 0 && !source_path.empty();
-  n.info.path = parent.info.path + (parent.info.type == "directory" && parent.info.depth == 0 &&
-                                            parent.info.kind == Kind::kDirectory
-                                        ? "/"
-                                        : "!/") +
-                meta.path;
-  (void)dir_root;
+  // Members of an input directory are joined with '/', members of a container with "!/".
+  const bool input_dir = parent.info.depth == 0 && parent.info.kind == Kind::kDirectory;
+  n.info.path = parent.info.path + (input_dir ? "/" : "!/") + meta.path;
   n.info.type = std::string(unpack::entry_type_name(meta.type));
   n.info.mode = meta.mode;
   n.info.uid = meta.uid;
@@ -240,7 +236,6 @@ bool Engine::add_child(Node& parent, EntryMeta meta, Content content, std::strin
   {
     std::lock_guard<std::mutex> lock(mu_);
     parent.info.children++;
-    n.parent = 0;
     nodes_.push_back(std::move(n));
     queue_.push_back(&nodes_.back());
     if (opts_.progress != nullptr) opts_.progress->pending.fetch_add(1, std::memory_order_relaxed);
@@ -406,16 +401,7 @@ void Engine::process(Node& n) {
       if (bytes.size() > kReleaseThreshold && n.content.blob) n.content.blob->release(piece);
     }
     n.info.sha256 = to_hex(h.finish());
-    double ent = 0;
-    if (!bytes.empty()) {
-      const double total = static_cast<double>(bytes.size());
-      for (auto c : counts)
-        if (c != 0) {
-          double p = static_cast<double>(c) / total;
-          ent -= p * std::log2(p);
-        }
-    }
-    n.info.entropy = std::round(ent * 1000.0) / 1000.0;
+    n.info.entropy = std::round(entropy_from_histogram(counts, bytes.size()) * 1000.0) / 1000.0;
   }
   if (opts_.progress != nullptr) {
     opts_.progress->nodes.fetch_add(1, std::memory_order_relaxed);

@@ -29,7 +29,8 @@ std::string recognize_product(const std::vector<NodeInfo>& tree) {
                    root->kind == Kind::kCramfs || root->kind == Kind::kJffs2 || root->kind == Kind::kExt ||
                    root->kind == Kind::kUbi || root->kind == Kind::kFit || root->kind == Kind::kAndroidSparse ||
                    root->kind == Kind::kAndroidBoot;
-  if (raw_image) return rootfs ? "firmware-image" : "firmware-image";
+  // A raw image is firmware whether or not a root file system was found inside it.
+  if (raw_image) return "firmware-image";
   if (rootfs) return "linux-rootfs";
   return "software";
 }

@@ -353,10 +353,8 @@ std::optional<CpioHeader> cpio_header(ByteView d, std::uint64_t pos) {
     std::uint16_t nsize = *load<std::uint16_t>(d, pos + 20, en);
     std::uint32_t fsize = (std::uint32_t{*load<std::uint16_t>(d, pos + 22, en)} << 16) |
                           *load<std::uint16_t>(d, pos + 24, en);
-    std::uint16_t type = mode & 0170000;
-    bool type_ok = type == 0 || type == 0010000 || type == 0020000 || type == 0040000 ||
-                   type == 0060000 || type == 0100000 || type == 0120000 || type == 0140000;
-    if (!type_ok) return std::nullopt;
+    // The trailer has mode 0; every other member one of the POSIX file types.
+    if ((mode & kIfMt) != 0 && !is_posix_file_type(mode)) return std::nullopt;
     h = {pos + 26, nsize, 0, fsize, 0};
     align = 2;
   }

@@ -71,7 +71,7 @@ Status CarveUnpacker::open(const UnpackInput& in, Sink& sink) const {
       auto r = s.probe(d.subspan(static_cast<std::size_t>(start)));
       if (!r || r->length == 0) continue;
       std::uint64_t len = std::min<std::uint64_t>(r->length, d.size() - start);
-      // The whole blob is one structure identification missed: take it as such.
+      // Accepted: skip past it (its bytes belong to it; see the file comment).
       hits.push_back({start, len, r->kind});
       cursor = start + len;
       i = static_cast<std::size_t>(cursor) - 1;  // loop ++ lands on cursor

@@ -37,15 +37,6 @@ constexpr std::size_t kGuessFiles = 8;
 // Diagnostics of one kind before the rest are only counted.
 constexpr std::uint32_t kMaxDiags = 16;
 
-constexpr std::uint32_t kIfMt = 0170000;
-constexpr std::uint32_t kIfSock = 0140000;
-constexpr std::uint32_t kIfLnk = 0120000;
-constexpr std::uint32_t kIfReg = 0100000;
-constexpr std::uint32_t kIfBlk = 0060000;
-constexpr std::uint32_t kIfDir = 0040000;
-constexpr std::uint32_t kIfChr = 0020000;
-constexpr std::uint32_t kIfIfo = 0010000;
-
 struct Layout {
   cramfs::Super sb;
   std::uint64_t sb_pos = 0;  // superblock offset in the view

@@ -48,15 +48,6 @@ constexpr std::uint64_t kDefaultProbeGap = 128 * 1024;
 // cut in the middle.
 constexpr std::uint64_t kMinProbeGap = 4 * 1024;
 
-constexpr std::uint32_t kIfMt = 0170000;
-constexpr std::uint32_t kIfSock = 0140000;
-constexpr std::uint32_t kIfLnk = 0120000;
-constexpr std::uint32_t kIfReg = 0100000;
-constexpr std::uint32_t kIfBlk = 0060000;
-constexpr std::uint32_t kIfDir = 0040000;
-constexpr std::uint32_t kIfChr = 0020000;
-constexpr std::uint32_t kIfIfo = 0010000;
-
 std::string hex(std::uint64_t v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));

@@ -31,6 +31,24 @@ enum class EntryType { kFile, kDirectory, kSymlink, kHardlink, kCharDevice, kBlo
 
 std::string_view entry_type_name(EntryType t) noexcept;
 
+// POSIX file-type bits of a mode word, as Unix file systems and archives store them.
+inline constexpr std::uint32_t kIfMt = 0170000;
+inline constexpr std::uint32_t kIfSock = 0140000;
+inline constexpr std::uint32_t kIfLnk = 0120000;
+inline constexpr std::uint32_t kIfReg = 0100000;
+inline constexpr std::uint32_t kIfBlk = 0060000;
+inline constexpr std::uint32_t kIfDir = 0040000;
+inline constexpr std::uint32_t kIfChr = 0020000;
+inline constexpr std::uint32_t kIfIfo = 0010000;
+
+/// True when the file-type bits of `mode` name one of the seven POSIX types.
+constexpr bool is_posix_file_type(std::uint32_t mode) noexcept {
+  switch (mode & kIfMt) {
+    case kIfSock: case kIfLnk: case kIfReg: case kIfBlk: case kIfDir: case kIfChr: case kIfIfo: return true;
+    default: return false;
+  }
+}
+
 /// Metadata of one member as the container stores it.
 struct EntryMeta {
   /// Member path inside the container, '/'-separated, as stored (the engine sanitizes it; pass

@@ -4,10 +4,7 @@
 #include <cstring>
 
 #include "formats/zip/zip_classify.hpp"
-#if __has_include("unpack/fdt.hpp")
 #include "unpack/fdt.hpp"
-#define ASSAY_HAVE_FDT 1
-#endif
 
 namespace assay {
 namespace {
@@ -186,12 +183,7 @@ Kind identify(ByteView d, std::string_view name) {
   if (starts(d, "HDR0")) return Kind::kTrx;
   if (le32 == 0xED26FF3A) return Kind::kAndroidSparse;
   if (starts(d, "ANDROID!") || starts(d, "VNDRBOOT")) return Kind::kAndroidBoot;
-  if (be32 == 0xD00DFEED) {
-#ifdef ASSAY_HAVE_FDT
-    if (unpack::fdt_is_fit(d)) return Kind::kFit;
-#endif
-    return Kind::kDeviceTree;
-  }
+  if (be32 == 0xD00DFEED) return unpack::fdt_is_fit(d) ? Kind::kFit : Kind::kDeviceTree;
   if (load_le<std::uint32_t>(d, 0x24) == 0x016F2818 || has_magic(d, 0x202, "HdrS"))
     return Kind::kLinuxKernel;
 
