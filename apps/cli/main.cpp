@@ -19,26 +19,20 @@
 #include <mutex>
 #include <thread>
 
+#include "assay/policy.hpp"
 #include "assay/scan.hpp"
+#include "cli.hpp"
 #include "io/safe_path.hpp"
 #include "io/scratch.hpp"
+#include "report/formats.hpp"
 #include "report/json.hpp"
 #include "report/text.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using namespace assay::cli;
 
-enum ExitCode : int {
-  kExitPass = 0,
-  kExitFail = 1,
-  kExitIncomplete = 2,
-  kExitUsage = 3,
-  kExitInternal = 4,
-  kExitInterrupted = 130,
-};
-
-std::atomic<bool> g_cancel{false};
 std::atomic<bool> g_done{false};
 
 // SIGINT/SIGTERM are blocked in every thread and taken by this one with sigwait, so the handling
@@ -62,128 +56,38 @@ void start_signal_thread() {
   }).detach();
 }
 
-struct CommonOptions {
-  std::string artifact;
-  unsigned jobs = 0;
-  assay::Limits limits;
-  std::uint64_t timeout = 0;
-  bool quiet = false;
-};
-
-void add_common(CLI::App* cmd, CommonOptions& o) {
-  cmd->add_option("ARTIFACT", o.artifact, "product file or directory")->required();
-  cmd->add_option("-j,--jobs", o.jobs, "worker threads (default: all cores)");
-  cmd->add_option("--max-depth", o.limits.max_depth, "container nesting limit")->capture_default_str();
-  cmd->add_option("--max-nodes", o.limits.max_nodes, "node count limit")->capture_default_str();
-  cmd->add_option("--max-bytes", o.limits.max_total_bytes, "total unpacked bytes limit")->capture_default_str();
-  cmd->add_option("--max-file-bytes", o.limits.max_file_bytes, "per-file unpacked bytes limit")->capture_default_str();
-  cmd->add_option("--max-ratio", o.limits.max_ratio, "compression ratio limit")->capture_default_str();
-  cmd->add_option("--max-memory", o.limits.max_memory_bytes, "in-memory unpacked bytes before spilling to disk")
-      ->capture_default_str();
-  cmd->add_option("--timeout", o.limits.deadline_seconds, "scan time limit in seconds (0 = none)")->capture_default_str();
-  cmd->add_flag("-q,--quiet", o.quiet, "no progress line");
-}
-
-// Progress on stderr, only when stderr is a terminal.
-class Progress {
- public:
-  Progress(bool enabled, assay::ScanOptions& so) : enabled_(enabled && isatty(2) != 0) {
-    if (!enabled_) return;
-    so.progress = &counters_;
-    so.on_current = [this](const std::string& p) {
-      std::lock_guard<std::mutex> lock(mu_);
-      current_ = p;
-    };
-    thread_ = std::thread([this] { loop(); });
-  }
-  ~Progress() { stop(); }
-  void stop() {
-    if (!enabled_ || stopped_.exchange(true)) return;
-    thread_.join();
-    std::fputs("\r\x1b[2K", stderr);
-    std::fflush(stderr);
-  }
-
- private:
-  void loop() {
-    // At least one line, however fast the scan: the user sees what ran.
-    do {
-      std::string cur;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        cur = current_;
-      }
-      struct winsize ws {};
-      std::size_t width = (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) ? ws.ws_col : 80;
-      std::string line = fmt::format("{} files, {:.1f} MiB, {} queued  ", counters_.nodes.load(),
-                                     static_cast<double>(counters_.bytes.load()) / 1048576.0, counters_.pending.load());
-      if (line.size() + 10 < width) {
-        std::size_t room = width - line.size() - 1;
-        if (cur.size() > room) cur = "..." + cur.substr(cur.size() - room + 3);
-        line += cur;
-      }
-      std::fprintf(stderr, "\r\x1b[2K%s", line.c_str());
-      std::fflush(stderr);
-      for (int i = 0; i < 4 && !stopped_.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    } while (!stopped_.load());
-  }
-  bool enabled_;
-  assay::ScanProgress counters_;
-  std::mutex mu_;
-  std::string current_;
-  std::atomic<bool> stopped_{false};
-  std::thread thread_;
-};
-
-assay::ScanOptions make_scan_options(const CommonOptions& o) {
-  assay::ScanOptions so;
-  so.limits = o.limits;
-  so.jobs = o.jobs;
-  so.cancel = &g_cancel;
-  return so;
-}
-
-int error_exit(const assay::Error& e) {
-  std::fprintf(stderr, "assay: %s\n", e.message.c_str());
-  if (e.code == assay::Errc::kCancelled) return kExitInterrupted;
-  if (e.code == assay::Errc::kInternal) return kExitInternal;
-  return kExitUsage;
-}
-
-int verdict_exit(const assay::Assessment& a) {
-  switch (a.verdict.result) {
-    case assay::VerdictResult::kPass: return kExitPass;
-    case assay::VerdictResult::kFail: return kExitFail;
-    default: return kExitIncomplete;
-  }
-}
-
-bool write_output(const std::string& path, const std::string& data) {
-  if (path.empty() || path == "-") {
-    std::fwrite(data.data(), 1, data.size(), stdout);
-    return true;
-  }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data;
-  if (!out) {
-    std::fprintf(stderr, "assay: cannot write %s\n", path.c_str());
-    return false;
-  }
-  return true;
-}
-
 // --- scan ---------------------------------------------------------------------------------
 
-int cmd_scan(const CommonOptions& co, const std::string& format, const std::string& output) {
+struct ScanExtras {
+  assay::AnalysisConfig config;
+  assay::policy::PolicyOptions policy;
+  std::string fail_on;
+};
+
+int cmd_scan(const CommonOptions& co, const ScanExtras& x, const std::string& format, const std::string& output) {
   assay::ScanOptions so = make_scan_options(co);
+  so.config = x.config;
+  assay::policy::PolicyOptions po = x.policy;
+  if (!x.fail_on.empty()) po.fail_on = assay::severity_from_name(x.fail_on);
   Progress progress(!co.quiet, so);
   auto r = assay::scan(co.artifact, so);
   progress.stop();
   if (!r) return error_exit(r.error());
-  const assay::Assessment& a = *r;
+  assay::Assessment& a = *r;
+  if (auto st = assay::policy::apply(a, po); !st) return error_exit(st.error());
   std::string doc;
   if (format == "json") {
     doc = assay::report::render_json(a);
+  } else if (format == "sarif") {
+    doc = assay::report::render_sarif(a);
+  } else if (format == "html") {
+    doc = assay::report::render_html(a);
+  } else if (format == "markdown") {
+    doc = assay::report::render_markdown(a);
+  } else if (format == "cyclonedx") {
+    doc = assay::report::render_cyclonedx(a);
+  } else if (format == "spdx") {
+    doc = assay::report::render_spdx(a);
   } else {
     assay::report::TextOptions to;
     to.color = output.empty() && isatty(1) != 0 && std::getenv("NO_COLOR") == nullptr;
@@ -391,11 +295,25 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   CommonOptions scan_o;
+  ScanExtras scan_x;
   std::string scan_format = "text", scan_out;
   auto* scan = app.add_subcommand("scan", "assess a product and print a verdict");
   add_common(scan, scan_o);
-  scan->add_option("--format", scan_format, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  scan->add_option("--format", scan_format, "text, json, sarif, html, markdown, cyclonedx or spdx")
+      ->check(CLI::IsMember({"text", "json", "sarif", "html", "markdown", "cyclonedx", "spdx"}))
+      ->capture_default_str();
   scan->add_option("-o,--output", scan_out, "write the report to FILE (default: stdout)");
+  scan->add_option("--policy", scan_x.policy.policy, "built-in policy id or a policy YAML file")->capture_default_str();
+  scan->add_option("--declaration", scan_x.policy.declaration_file, "the vendor's declaration (product.yaml)");
+  scan->add_option("--waivers", scan_x.policy.waivers_file, "accepted findings (waivers YAML)");
+  scan->add_option("--fail-on", scan_x.fail_on, "fail on any finding at or above this severity")
+      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
+  scan->add_option("--yara", scan_x.config.yara_paths, "YARA rule files or directories to run over every node");
+  scan->add_option("--passwords", scan_x.config.password_files, "extra default-credential lists");
+  scan->add_option("--vulndb,--db", scan_x.config.vuln_db, "vulnerability database (from `assay db import`)");
+  scan->add_option("--vex", scan_x.config.vex_files, "OpenVEX or CycloneDX VEX statements");
+  scan->add_option("--trackers", scan_x.config.tracker_files, "extra tracker packs (YAML or εxodus JSON)");
+  scan->add_option("--rules", scan_x.config.rules_dir, "read rule packs from DIR instead of the built-in ones");
 
   CommonOptions ls_o;
   std::string ls_format = "text";
@@ -418,18 +336,33 @@ int main(int argc, char** argv) {
   hd->add_option("--format", hd_format, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   hd->add_flag("-q,--quiet", hd_o.quiet, "no progress line");
 
+  register_cat(app);
+  auto* rules = app.add_subcommand("rules", "list, show and import the rule packs");
+  rules->require_subcommand(1);
+  register_rules(*rules);
+  register_trackers(*rules);
+  register_sbom(app);
+  register_db(app);
+  register_policy(app);
+  register_diff(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : kExitUsage;
+  } catch (const std::exception& e) {  // thrown by a registered command's callback
+    std::fprintf(stderr, "assay: internal error: %s\n", e.what());
+    g_done.store(true);
+    return kExitInternal;
   }
   int rc = kExitInternal;
   try {
-    if (*scan) rc = cmd_scan(scan_o, scan_format, scan_out);
+    if (*scan) rc = cmd_scan(scan_o, scan_x, scan_format, scan_out);
     else if (*ls) rc = cmd_ls(ls_o, ls_format);
     else if (*ex) rc = cmd_extract(ex_o, ex_dir);
     else if (*hd) rc = cmd_hardening(hd_o, hd_paths, hd_format);
+    else rc = exit_code();  // a registered command ran from its callback
   } catch (const std::exception& e) {
     std::fprintf(stderr, "assay: internal error: %s\n", e.what());
     rc = kExitInternal;

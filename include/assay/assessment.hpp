@@ -48,6 +48,18 @@ struct Finding {
   /// fingerprint); combined with rule_id and the normalized path into `fingerprint`.
   std::string key;
   std::string fingerprint;  ///< filled by the engine
+  /// Free labels policies select on ("tracker", "credential", "cleartext", "masvs-network").
+  std::vector<std::string> tags;
+  /// How sure the analyzer is: "high" (structural proof), "medium", "low" (heuristic).
+  std::string confidence = "high";
+  /// Advisories, standards and write-ups behind the rule (URLs or ids).
+  std::vector<std::string> references;
+  /// CVSS base score where the finding is a known vulnerability.
+  std::optional<double> cvss;
+  /// Set when the finding is accepted and no longer counts against the verdict: a waiver or a VEX
+  /// statement. Null when not suppressed. Fields: kind ("waiver"|"vex"), justification, by,
+  /// expires, source. Suppressed findings stay in the document.
+  nlohmann::json suppression;
 };
 
 /// Something true about the product (not a judgement): type names a schema ("unpack.diagnostic",
@@ -66,6 +78,15 @@ struct Component {
   std::string cpe;
   std::string path;
   std::string source;  ///< how it was identified: "dpkg-status", "version-string", ...
+  std::string type = "library";  ///< CycloneDX component type: library, application, operating-system, firmware
+  std::string ecosystem;         ///< OSV ecosystem name ("Debian:12", "npm", "PyPI") or "" for unmanaged
+  std::vector<std::string> licenses;
+  std::string evidence;   ///< the package-database entry or the exact version string
+  std::optional<std::uint64_t> offset;  ///< where the version string was found
+  std::string sha256;     ///< of the file that identifies it, when one file does
+  std::string confidence = "high";
+  std::vector<std::string> depends_on;  ///< purls (or names) of components this one depends on
+  nlohmann::json extra;   ///< source-specific details (maintainer, architecture, source package...)
 };
 
 /// One node of the unpacked tree, without its bytes.
@@ -114,6 +135,11 @@ struct Assessment {
   std::vector<Fact> facts;
   std::vector<Component> components;
   Verdict verdict;
+  /// The evaluated policy (src/policy): requirement results, declaration checks, waivers. Null
+  /// until a policy is applied.
+  nlohmann::json policy;
+  /// The vulnerability database snapshot the matching used (src/vulndb), null when none.
+  nlohmann::json vulnerability_db;
   bool complete = true;  ///< false when a limit tripped or data could not be opened
   struct Stats {
     std::uint64_t nodes = 0;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "assay/assessment.hpp"
 #include "assay/limits.hpp"
@@ -28,8 +29,20 @@ struct VisitedNode {
   std::span<const std::uint8_t> bytes;
 };
 
+/// What the user adds to the built-in analysis (all optional; the built-in rules and packs are
+/// embedded in the binary and need nothing on disk).
+struct AnalysisConfig {
+  std::vector<std::string> yara_paths;      ///< --yara: YARA rule files or directories
+  std::vector<std::string> password_files;  ///< --passwords: extra default-credential lists
+  std::string vuln_db;                      ///< --db: SQLite vulnerability database ("" = none)
+  std::vector<std::string> vex_files;       ///< --vex: OpenVEX or CycloneDX VEX statements
+  std::vector<std::string> tracker_files;   ///< --trackers: extra tracker packs (Assay YAML or εxodus JSON)
+  std::string rules_dir;                    ///< --rules: read rule packs from DIR instead of the embedded ones
+};
+
 struct ScanOptions {
   Limits limits;
+  AnalysisConfig config;
   /// Worker threads; 0 = the number of hardware threads.
   unsigned jobs = 0;
   /// Where the private scratch directory is created ("" = $TMPDIR or /tmp).

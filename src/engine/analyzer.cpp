@@ -12,6 +12,16 @@ void ScanContext::add_fact(Fact f) {
   facts_.push_back(std::move(f));
 }
 
+void ScanContext::add_component(Component c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  components_.push_back(std::move(c));
+}
+
+std::vector<Component> ScanContext::take_components() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::move(components_);
+}
+
 std::vector<Finding> ScanContext::take_findings() {
   std::lock_guard<std::mutex> lock(mu_);
   return std::move(findings_);

@@ -36,6 +36,7 @@
 #include "engine/fingerprint.hpp"
 #include "engine/product.hpp"
 #include "formats/identify/identify.hpp"
+#include "inventory/inventory.hpp"
 #include "io/blob.hpp"
 #include "io/safe_path.hpp"
 #include "io/scratch.hpp"
@@ -501,7 +502,7 @@ Result<Assessment> scan(const std::string& path, const ScanOptions& options) {
   auto scratch = Scratch::create(options.scratch_base);
   if (!scratch) return std::move(scratch).error();
   Budget budget(options.limits);
-  ScanContext ctx(options.limits);
+  ScanContext ctx(options.limits, options.config);
   Engine engine(options, budget, **scratch, ctx);
 
   Assessment a;
@@ -557,9 +558,11 @@ Result<Assessment> scan(const std::string& path, const ScanOptions& options) {
   }
   a.product_kind = recognize_product(a.tree);
 
+  a.components = ctx.take_components();
+  inventory::finalize_components(a.components);
   if (options.analyze) {
     auto facts = ctx.facts();
-    ProductView pv{a.tree, facts, a.product_kind};
+    ProductView pv{a.tree, facts, a.product_kind, a.components};
     for (const auto& pa : product_analyzers()) pa->analyze(pv, ctx);
   }
   a.findings = ctx.take_findings();
@@ -587,7 +590,7 @@ Verdict default_verdict(const Assessment& a) {
   v.policy = "default";
   std::size_t blocking = 0;
   for (const auto& f : a.findings)
-    if (f.severity >= Severity::kHigh) {
+    if (f.severity >= Severity::kHigh && f.suppression.is_null()) {
       ++blocking;
       if (v.reasons.size() < 10)
         v.reasons.push_back(fmt::format("{} finding {}: {}", severity_name(f.severity), f.rule_id, f.title));

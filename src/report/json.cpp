@@ -40,7 +40,27 @@ json to_json(const Finding& f) {
             {"fingerprint", f.fingerprint}};
   if (!f.cwe.empty()) j["cwe"] = f.cwe;
   if (!f.remediation.empty()) j["remediation"] = f.remediation;
+  if (!f.tags.empty()) j["tags"] = f.tags;
+  j["confidence"] = f.confidence;
+  if (!f.references.empty()) j["references"] = f.references;
+  if (f.cvss) j["cvss"] = *f.cvss;
+  if (!f.suppression.is_null()) j["suppression"] = f.suppression;
   return j;
+}
+
+json to_json(const Component& c) {
+  json x = {{"name", c.name}, {"version", c.version}, {"path", c.path}, {"source", c.source},
+            {"type", c.type}, {"confidence", c.confidence}};
+  if (!c.purl.empty()) x["purl"] = c.purl;
+  if (!c.cpe.empty()) x["cpe"] = c.cpe;
+  if (!c.ecosystem.empty()) x["ecosystem"] = c.ecosystem;
+  if (!c.licenses.empty()) x["licenses"] = c.licenses;
+  if (!c.evidence.empty()) x["evidence"] = c.evidence;
+  if (c.offset) x["offset"] = *c.offset;
+  if (!c.sha256.empty()) x["sha256"] = c.sha256;
+  if (!c.depends_on.empty()) x["depends_on"] = c.depends_on;
+  if (!c.extra.is_null()) x["extra"] = c.extra;
+  return x;
 }
 
 json to_json(const Assessment& a) {
@@ -61,12 +81,7 @@ json to_json(const Assessment& a) {
   json facts = json::array();
   for (const auto& f : a.facts) facts.push_back({{"type", f.type}, {"path", f.path}, {"data", f.data}});
   json comps = json::array();
-  for (const auto& c : a.components) {
-    json x = {{"name", c.name}, {"version", c.version}, {"path", c.path}, {"source", c.source}};
-    if (!c.purl.empty()) x["purl"] = c.purl;
-    if (!c.cpe.empty()) x["cpe"] = c.cpe;
-    comps.push_back(std::move(x));
-  }
+  for (const auto& c : a.components) comps.push_back(to_json(c));
   json j;
   j["schema"] = kAssessmentSchema;
   j["tool"] = {{"name", "assay"}, {"version", a.tool_version}};
@@ -77,6 +92,8 @@ json to_json(const Assessment& a) {
   j["verdict"] = {{"result", verdict_name(a.verdict.result)}, {"policy", a.verdict.policy},
                   {"reasons", a.verdict.reasons}};
   j["complete"] = a.complete;
+  if (!a.policy.is_null()) j["policy"] = a.policy;
+  if (!a.vulnerability_db.is_null()) j["vulnerability_db"] = a.vulnerability_db;
   j["summary"] = {{"nodes", a.stats.nodes}, {"files", a.stats.files},
                   {"bytes_unpacked", a.stats.bytes_unpacked}, {"kinds", by_kind},
                   {"findings_by_severity", by_sev}, {"findings_by_category", by_cat}};

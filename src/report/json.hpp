@@ -11,6 +11,7 @@ namespace assay::report {
 nlohmann::json to_json(const Assessment& a);
 nlohmann::json to_json(const Finding& f);
 nlohmann::json to_json(const NodeInfo& n);
+nlohmann::json to_json(const Component& c);
 /// Serialises with two-space indentation and a final newline.
 std::string render_json(const Assessment& a);
 

@@ -1,0 +1,8 @@
+// TEMPORARY scaffold: the command lands with its issue.
+#include "cli.hpp"
+
+namespace assay::cli {
+
+void register_diff(CLI::App& app) { (void)app; }
+
+}  // namespace assay::cli
