@@ -21,6 +21,15 @@ std::string normalize_path_for_fingerprint(std::string_view path) {
       --i;
       continue;
     }
+    // Version numbers in paths change with every build (lib/modules/4.14.0-3/, libssl.so.1.1,
+    // classes2.dex): a run of digits and dots is one placeholder.
+    if (std::isdigit(static_cast<unsigned char>(rest[i]))) {
+      while (i < rest.size() && (std::isdigit(static_cast<unsigned char>(rest[i])) || rest[i] == '.')) ++i;
+      out += '#';
+      if (rest[i - 1] == '.') out += '.';
+      --i;
+      continue;
+    }
     out.push_back(rest[i]);
   }
   return out;
