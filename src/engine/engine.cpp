@@ -567,6 +567,9 @@ Result<Assessment> scan(const std::string& path, const ScanOptions& options) {
   }
   a.findings = ctx.take_findings();
   a.facts = ctx.take_facts();
+  // The vulnerability database snapshot the matching used is part of the document's header.
+  for (const auto& f : a.facts)
+    if (f.type == "vulnerability.database") a.vulnerability_db = f.data;
   // Container diagnostics are facts: evidence for a reviewer, not judgements.
   for (const auto& n : a.tree)
     for (const auto& d : n.diagnostics)
