@@ -4,8 +4,10 @@
 /// vendor's declaration is checked against the evidence, and accepted findings are waived.
 /// See docs/policy.md.
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "assay/assessment.hpp"
@@ -34,7 +36,28 @@ struct PackInfo {
   std::string id;
   std::string title;
   std::string version;
+  std::string regime;
 };
 std::vector<PackInfo> builtin_packs();
+
+/// A compiled policy pack: validated once, immutable, shared by every scan and thread.
+class Policy;
+
+/// Compiles a policy from YAML text (`schema: assay-policy/1`, docs/policy.md). `source_name`
+/// names the file in error messages; `builtin` marks an embedded pack. Errors: kUsage with the
+/// file, the requirement id or index and the line of the offending key.
+Result<std::shared_ptr<const Policy>> compile_policy(std::string_view yaml, const std::string& source_name,
+                                                     bool builtin = false);
+
+/// A built-in pack by id, or a policy YAML file by path (anything with a '/' or ending in .yaml
+/// or .yml is a path). Errors: kUsage (unknown id, unreadable or malformed file).
+Result<std::shared_ptr<const Policy>> load_policy(const std::string& id_or_file);
+
+/// The pack as a document: header, and every requirement with its checks explained in words
+/// (`checks[].text`) and as data (`checks[].spec`). Used by `assay policy show`.
+nlohmann::json explain(const Policy& policy);
+
+/// Evaluates a compiled policy over `a` (what apply() does after loading the policy).
+Status evaluate(Assessment& a, const Policy& policy, const PolicyOptions& options);
 
 }  // namespace assay::policy
