@@ -137,6 +137,8 @@ TEST(PolicyLanguage, ErrorsForBadValues) {
                 .find("exactly one of"),
             std::string::npos);
   EXPECT_NE(with("version: \"1\"", "version: [1").find("YAML"), std::string::npos);
+  EXPECT_NE(with("title: T\n", "title: \"T\xff\"\n").find("not valid UTF-8"), std::string::npos)
+      << "stray bytes would make the JSON report throw later";
   std::string dup = std::string(kMinimal) + "  - id: R1\n    title: again\n    checks: [{findings: {}}]\n";
   EXPECT_NE(compile_error(dup).find("duplicate requirement id 'R1'"), std::string::npos);
   EXPECT_NE(compile_error("just a string").find("a policy is a YAML mapping"), std::string::npos);
