@@ -1,6 +1,7 @@
 // Inventory: package database and manifest parsers, purls, version fingerprints (every example in
 // rules/components.yaml), the merge in finalize_components, generated root file systems scanned
 // end to end, and the corpus packages and binaries against their oracles (dpkg-deb -f, strings).
+#include <sqlite3.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -90,7 +91,7 @@ TEST(PackageDb, ApkInstalled) {
   EXPECT_EQ(recs[1].depends, (std::vector<std::string>{"musl"}));
 }
 
-TEST(PackageDb, RpmHeaderBlob) {
+std::string rpm_blob() {
   // il, dl, then the index (tag, type, offset, count) and the store, all big-endian.
   std::string store = std::string("bash\0", 5) + std::string("5.2.15\0", 7) + std::string("3.fc38\0", 7) +
                       std::string("x86_64\0", 7) + std::string("GPL-3.0-or-later\0", 17) + std::string("\0\0\0\1", 4);
@@ -105,6 +106,11 @@ TEST(PackageDb, RpmHeaderBlob) {
   be(blob, static_cast<std::uint32_t>(store.size()));
   for (const auto& e : idx) { be(blob, e.tag); be(blob, e.type); be(blob, e.off); be(blob, e.count); }
   blob += store;
+  return blob;
+}
+
+TEST(PackageDb, RpmHeaderBlob) {
+  std::string blob = rpm_blob();
   auto r = parse_rpm_header(as_bytes(blob));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->name, "bash");
@@ -391,6 +397,31 @@ TEST(InventoryScan, GeneratedRootFileSystem) {
     EXPECT_EQ(jar->purl, "pkg:maven/org.apache.commons/commons-text@1.9");
     EXPECT_EQ(find(cs, "commons-text", "jar-manifest"), nullptr);  // merged into the pom identity
   }
+}
+
+TEST(InventoryScan, RpmdbSqliteWithOsRelease) {
+  TempDir d;
+  fs::path r = d / "rootfs";
+  write(r / "etc/os-release", "ID=\"rocky\"\nVERSION_ID=\"9.3\"\n");
+  fs::create_directories(r / "var/lib/rpm");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((r / "var/lib/rpm/rpmdb.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)",
+                         nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "INSERT INTO Packages (blob) VALUES (?)", -1, &st, nullptr), SQLITE_OK);
+  std::string blob = rpm_blob();
+  sqlite3_bind_blob(st, 1, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  auto cs = scan_components(r.string());
+  const Component* bash = find(cs, "bash", "rpmdb");
+  ASSERT_NE(bash, nullptr);
+  EXPECT_EQ(bash->version, "1:5.2.15-3.fc38");
+  EXPECT_EQ(bash->ecosystem, "Rocky Linux:9");
+  EXPECT_EQ(bash->purl, "pkg:rpm/rocky/bash@5.2.15-3.fc38?arch=x86_64&distro=rocky-9.3&epoch=1");
+  EXPECT_EQ(bash->licenses, (std::vector<std::string>{"GPL-3.0-or-later"}));
 }
 
 TEST(InventoryCorpus, DebPackagesMatchDpkgDeb) {
