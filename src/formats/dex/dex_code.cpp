@@ -332,6 +332,24 @@ WalkStats walk_code(const CodeItem& code, CodeVisitor& visitor, WalkScratch& scr
     const std::uint32_t b4 = w >> 12;         // B of B|A
     const bool had_pending = pending_valid;
     pending_valid = false;
+    // One invoke, whichever of the two register encodings (35c/45cc, 3rc/4rcc) gathered its
+    // arguments into scratch.args.
+    auto invoke = [&](std::uint8_t static_op, std::uint8_t poly_op, std::uint8_t custom_op) {
+      Invocation call;
+      call.pc = pc;
+      call.opcode = op;
+      call.index = u.at(pc + 1);
+      call.proto_idx = op == poly_op ? u.at(pc + 3) : 0;
+      call.is_static = op == static_op || op == custom_op;
+      call.is_custom = op == custom_op;
+      call.args = scratch.args;
+      pending = visitor.on_invoke(call);
+      if (pending.is(Value::Kind::kUnknown) && !call.is_custom) {
+        pending.kind = Value::Kind::kResult;
+        pending.index = call.index;
+      }
+      pending_valid = true;
+    };
 
     switch (op) {
       // moves copy what the tracker knows
@@ -477,38 +495,12 @@ WalkStats walk_code(const CodeItem& code, CodeVisitor& visitor, WalkScratch& scr
                                       (regs_word >> 12) & 0xFu, a8 & 0xFu};
           scratch.args.clear();
           for (std::uint32_t i = 0; i < count; ++i) scratch.args.push_back(regs.get(r[i]));
-          Invocation call;
-          call.pc = pc;
-          call.opcode = op;
-          call.index = u.at(pc + 1);
-          call.proto_idx = op == 0xfa ? u.at(pc + 3) : 0;
-          call.is_static = op == 0x71 || op == 0xfc;
-          call.is_custom = op == 0xfc;
-          call.args = scratch.args;
-          pending = visitor.on_invoke(call);
-          if (pending.is(Value::Kind::kUnknown) && !call.is_custom) {
-            pending.kind = Value::Kind::kResult;
-            pending.index = call.index;
-          }
-          pending_valid = true;
+          invoke(/*static_op=*/0x71, /*poly_op=*/0xfa, /*custom_op=*/0xfc);
         } else if ((op >= 0x74 && op <= 0x78) || op == 0xfb || op == 0xfd) {  // 3rc / 4rcc
           const std::uint32_t first = u.at(pc + 2);
           scratch.args.clear();
           for (std::uint32_t i = 0; i < a8; ++i) scratch.args.push_back(regs.get(first + i));
-          Invocation call;
-          call.pc = pc;
-          call.opcode = op;
-          call.index = u.at(pc + 1);
-          call.proto_idx = op == 0xfb ? u.at(pc + 3) : 0;
-          call.is_static = op == 0x77 || op == 0xfd;
-          call.is_custom = op == 0xfd;
-          call.args = scratch.args;
-          pending = visitor.on_invoke(call);
-          if (pending.is(Value::Kind::kUnknown) && !call.is_custom) {
-            pending.kind = Value::Kind::kResult;
-            pending.index = call.index;
-          }
-          pending_valid = true;
+          invoke(/*static_op=*/0x77, /*poly_op=*/0xfb, /*custom_op=*/0xfd);
         } else if (writes_a(op)) {
           // Any other destination: the tracker no longer knows what it holds.
           std::uint32_t dst = (info.format == F::k12x || info.format == F::k22c || info.format == F::k22s ||
