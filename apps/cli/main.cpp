@@ -69,6 +69,8 @@ int cmd_scan(const CommonOptions& co, const ScanExtras& x, const std::string& fo
   so.config = x.config;
   assay::policy::PolicyOptions po = x.policy;
   if (!x.fail_on.empty()) po.fail_on = assay::severity_from_name(x.fail_on);
+  // A bad policy, date, declaration or waiver file is a usage error before the scan, not after it.
+  if (auto st = assay::policy::check_options(po); !st) return error_exit(st.error());
   Progress progress(!co.quiet, so);
   auto r = assay::scan(co.artifact, so);
   progress.stop();
@@ -179,7 +181,7 @@ int cmd_extract(const CommonOptions& co, const std::string& outdir) {
     root_name = assay::sanitize_component(root_name);
   }
   std::atomic<std::uint64_t> written{0}, failed{0};
-  std::mutex err_mu;
+  std::mutex disk_mu;
   so.visitor = [&](const assay::VisitedNode& v) {
     const auto& n = v.info;
     if (n.depth == 0) return;
@@ -192,11 +194,13 @@ int cmd_extract(const CommonOptions& co, const std::string& outdir) {
       return;
     }
     if (n.type != "file") return;  // links, devices, fifos: recorded in assay-tree.tsv, never created
+    // One writer at a time: workers creating files in the same directory contend on its inode
+    // lock, and the kernel spins for it (perf: +60% CPU with 2 workers on a rootfs tarball).
+    std::lock_guard<std::mutex> disk_lock(disk_mu);
     fs::create_directories(target.parent_path(), e);
     int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) {
       ++failed;
-      std::lock_guard<std::mutex> lock(err_mu);
       std::fprintf(stderr, "assay: cannot create %s: %s\n", target.c_str(), std::strerror(errno));
       return;
     }
@@ -306,6 +310,8 @@ int main(int argc, char** argv) {
   scan->add_option("--policy", scan_x.policy.policy, "built-in policy id or a policy YAML file")->capture_default_str();
   scan->add_option("--declaration", scan_x.policy.declaration_file, "the vendor's declaration (product.yaml)");
   scan->add_option("--waivers", scan_x.policy.waivers_file, "accepted findings (waivers YAML)");
+  scan->add_option("--date", scan_x.policy.today,
+                   "assess as of DATE (YYYY-MM-DD): waiver expiry, declared support period (default: today, UTC)");
   scan->add_option("--fail-on", scan_x.fail_on, "fail on any finding at or above this severity")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
   scan->add_option("--yara", scan_x.config.yara_paths, "YARA rule files or directories to run over every node");

@@ -22,7 +22,8 @@ struct PolicyOptions {
   std::string waivers_file;      ///< --waivers ("" = none)
   /// --fail-on: any unsuppressed finding at or above this severity fails, whatever the policy says.
   std::optional<Severity> fail_on;
-  /// The date waivers are judged against (YYYY-MM-DD); "" = today (UTC).
+  /// The assessment date (YYYY-MM-DD) that waiver expiry and the declared support period are judged
+  /// against; "" = today (UTC). --date pins it for reproducible re-assessments and golden reports.
   std::string today;
 };
 
@@ -30,6 +31,11 @@ struct PolicyOptions {
 /// `a.policy` (requirement results) and sets `a.verdict`. Errors: kUsage for an unknown policy
 /// id or a malformed policy, declaration or waiver file (with the line).
 Status apply(Assessment& a, const PolicyOptions& options);
+
+/// Checks the options without an assessment: the policy compiles, the date is YYYY-MM-DD, the
+/// declaration and waiver files parse. The CLI calls it before scanning, so a typo in a policy
+/// does not cost a scan. Errors: as apply().
+Status check_options(const PolicyOptions& options);
 
 /// Ids and titles of the built-in packs.
 struct PackInfo {

@@ -415,6 +415,27 @@ Status evaluate(Assessment& a, const Policy& p, const PolicyOptions& options) {
   return {};
 }
 
+Status check_options(const PolicyOptions& options) {
+  auto p = load_policy(options.policy.empty() ? std::string("baseline") : options.policy);
+  if (!p) return p.error();
+  if (!options.today.empty()) {
+    std::string today = options.today;
+    if (!normalize_date(today) || today.size() != 10)
+      return make_error(Errc::kUsage, fmt::format("the assessment date '{}' is not YYYY-MM-DD", options.today));
+  }
+  if (!options.declaration_file.empty()) {
+    auto text = read_small_file(options.declaration_file, "declaration");
+    if (!text) return text.error();
+    if (auto parsed = parse_declaration(*text, options.declaration_file); !parsed) return parsed.error();
+  }
+  if (!options.waivers_file.empty()) {
+    auto text = read_small_file(options.waivers_file, "waivers");
+    if (!text) return text.error();
+    if (auto parsed = parse_waivers(*text, options.waivers_file); !parsed) return parsed.error();
+  }
+  return {};
+}
+
 Status apply(Assessment& a, const PolicyOptions& options) {
   auto p = load_policy(options.policy.empty() ? std::string("baseline") : options.policy);
   if (!p) return p.error();

@@ -41,6 +41,7 @@ json to_json(const Finding& f) {
   if (!f.cwe.empty()) j["cwe"] = f.cwe;
   if (!f.remediation.empty()) j["remediation"] = f.remediation;
   if (!f.tags.empty()) j["tags"] = f.tags;
+  if (!f.key.empty()) j["key"] = f.key;
   j["confidence"] = f.confidence;
   if (!f.references.empty()) j["references"] = f.references;
   if (f.cvss) j["cvss"] = *f.cvss;
