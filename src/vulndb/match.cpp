@@ -30,6 +30,13 @@ std::string extra_string(const json& extra, const char* key) {
   return it != extra.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// The source package a binary package was built from. The inventory records it as
+// `source_package` (dpkg Source:, apk o:); "source" is the older key, still read.
+std::string source_package(const json& extra) {
+  std::string s = extra_string(extra, "source_package");
+  return s.empty() ? extra_string(extra, "source") : s;
+}
+
 bool is_zero_version(const std::string& v) { return v.empty() || v == "0"; }
 
 struct RowHit {
@@ -148,7 +155,7 @@ MatchResult match_components(Database& db, const std::vector<Component>& compone
     std::string up = c.version;
     if (auto colon = up.find(':'); colon != std::string::npos) up = up.substr(colon + 1);
     if (auto dash = up.rfind('-'); dash != std::string::npos) up = up.substr(0, dash);
-    for (std::string n : {c.name, extra_string(c.extra, "source")}) {
+    for (std::string n : {c.name, source_package(c.extra)}) {
       for (char& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
       if (!n.empty()) distro_upstream[n].push_back(up);
     }
@@ -188,7 +195,7 @@ MatchResult match_components(Database& db, const std::vector<Component>& compone
       }
       std::string name = c.name;
       // Distribution advisories are per source package, with the source version.
-      if (std::string src = extra_string(c.extra, "source"); !src.empty()) name = src;
+      if (std::string src = source_package(c.extra); !src.empty()) name = src;
       if (std::string sv = extra_string(c.extra, "source_version"); !sv.empty()) version = sv;
       rows = db.find_package(c.ecosystem, name);
       scheme = scheme_for_ecosystem(c.ecosystem);

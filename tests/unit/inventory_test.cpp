@@ -6,8 +6,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <iostream>
+#include <map>
+#include <sstream>
 #include <regex>
+
+#include <nlohmann/json.hpp>
 
 #include "assay/scan.hpp"
 #include "core/embedded.hpp"
@@ -488,4 +494,182 @@ TEST(InventoryCorpus, DvarRootfsFindsBusyboxUclibcDropbear) {
   EXPECT_EQ(os->version, "15.05.1");
   std::size_t busyboxes = std::count_if(cs.begin(), cs.end(), [](const Component& c) { return c.name == "busybox"; });
   EXPECT_EQ(busyboxes, 1u);
+}
+
+// The package list of a real Debian root file system (debootstrap --variant=minbase bookworm)
+// against dpkg's own reading of its database, both directions. The root is built once by
+// scripts/make-debootstrap-root (network, 1-3 minutes) and reused: ASSAY_DEBOOTSTRAP_ROOT names
+// another one. The test skips only when debootstrap cannot build it (offline, not root).
+TEST(Inventory, DebootstrapRootEqualsDpkgQuery) {
+  ASSAY_REQUIRE_TOOL("dpkg-query");
+  const char* env = std::getenv("ASSAY_DEBOOTSTRAP_ROOT");
+  fs::path root = env != nullptr && *env != '\0' ? fs::path(env) : fs::path(ASSAY_SOURCE_DIR) / "build/debootstrap-bookworm";
+  if (!fs::exists(root / ".complete")) {
+    std::string log;
+    int rc = assay::test::run(std::string(ASSAY_SOURCE_DIR) + "/scripts/make-debootstrap-root '" + root.string() +
+                                  "' 2>&1",
+                              &log);
+    if (rc != 0) {
+      if (log.size() > 1500) log = "..." + log.substr(log.size() - 1500);
+      GTEST_SKIP() << "debootstrap could not build " << root << " (exit " << rc << "; no network or not root?):\n"
+                   << log;
+    }
+  }
+  ASSERT_TRUE(fs::exists(root / "var/lib/dpkg/status")) << root;
+
+  // The oracle: every package dpkg considers installed, keyed by (name, architecture).
+  using Key = std::pair<std::string, std::string>;
+  std::string out;
+  ASSERT_EQ(assay::test::run("dpkg-query -W --admindir='" + (root / "var/lib/dpkg").string() +
+                                 "' -f '${Package}\\t${Version}\\t${Architecture}\\t${db:Status-Status}\\n'",
+                             &out),
+            0);
+  std::map<Key, std::string> dpkg;
+  std::size_t not_installed = 0;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    std::vector<std::string> f;
+    std::size_t start = 0;
+    for (std::size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1)
+      f.push_back(line.substr(start, tab - start));
+    f.push_back(line.substr(start));
+    ASSERT_EQ(f.size(), 4u) << line;
+    if (f[3] != "installed") {
+      ++not_installed;  // config-files, half-installed: not on the system as a package
+      continue;
+    }
+    dpkg[{f[0], f[2]}] = f[1];
+  }
+  ASSERT_GT(dpkg.size(), 50u) << "a minbase bookworm has ~90 packages";
+
+  // Assay, through the CLI as a user runs it.
+  TempDir d;
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(assay::test::run("'" + assay::test::assay_cli() + "' sbom '" + root.string() + "' --format cyclonedx -q -o '" +
+                             (d / "bom.json").string() + "'"),
+            0);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::cout << "[          ] assay sbom on " << root << ": " << seconds << " s" << std::endl;
+  RecordProperty("sbom_seconds", std::to_string(seconds));
+  auto bom = nlohmann::json::parse(assay::test::read_file(d / "bom.json"), nullptr, false);
+  ASSERT_TRUE(bom.is_object() && bom.contains("components"));
+  std::map<Key, std::string> assay;
+  std::map<Key, std::string> purls, ecosystems;
+  for (const auto& c : bom["components"]) {
+    std::map<std::string, std::string> props;
+    for (const auto& p : c.value("properties", nlohmann::json::array()))
+      props[p.value("name", "")] = p.value("value", "");
+    // The installed-package list only: the apt cache's .debs (var/cache/apt/archives) are files of
+    // the product, reported as deb-control components, not installed packages.
+    if (props["assay:source"] != "dpkg-status") continue;
+    Key k{c.value("name", ""), props["assay:architecture"]};
+    EXPECT_FALSE(assay.count(k)) << "listed twice: " << k.first << ":" << k.second;
+    assay[k] = c.value("version", "");
+    purls[k] = c.value("purl", "");
+    ecosystems[k] = props["assay:ecosystem"];
+  }
+
+  std::size_t missing = 0, extra = 0, wrong = 0;
+  for (const auto& [k, v] : dpkg) {
+    auto it = assay.find(k);
+    if (it == assay.end()) {
+      ++missing;
+      ADD_FAILURE() << "dpkg has " << k.first << ":" << k.second << " " << v << ", Assay does not";
+    } else if (it->second != v) {
+      ++wrong;
+      ADD_FAILURE() << k.first << ":" << k.second << ": dpkg " << v << ", Assay " << it->second;
+    } else {
+      EXPECT_EQ(purls[k], Purl({"deb", "debian", k.first, v, {{"arch", k.second}, {"distro", "debian-12"}}}).str());
+      EXPECT_EQ(ecosystems[k], "Debian:12") << k.first;
+    }
+  }
+  for (const auto& [k, v] : assay)
+    if (!dpkg.count(k)) {
+      ++extra;
+      ADD_FAILURE() << "Assay has " << k.first << ":" << k.second << " " << v << ", dpkg does not";
+    }
+  std::cout << "[          ] dpkg " << dpkg.size() << " installed (" << not_installed << " other states), Assay "
+            << assay.size() << ": " << missing << " missing, " << extra << " extra, " << wrong << " wrong versions"
+            << std::endl;
+}
+
+namespace {
+
+// An OSV record for one Debian release's source package, affected below `fixed`.
+nlohmann::json debian_osv(const std::string& id, const std::string& ecosystem, const std::string& source,
+                          const std::string& fixed) {
+  return {{"id", id},
+          {"modified", "2024-01-01T00:00:00Z"},
+          {"summary", "test record " + id},
+          {"affected",
+           {{{"package", {{"ecosystem", ecosystem}, {"name", source}}},
+             {"ranges", {{{"type", "ECOSYSTEM"}, {"events", {{{"introduced", "0"}}, {{"fixed", fixed}}}}}}}}}}};
+}
+
+// `assay scan` of `artifact` with the database `db`: the JSON assessment.
+nlohmann::json scan_with_db(const TempDir& d, const fs::path& artifact, const fs::path& db) {
+  std::string out = (d / "a.json").string();
+  assay::test::run("'" + assay::test::assay_cli() + "' scan '" + artifact.string() + "' --vulndb '" + db.string() +
+                   "' --format json -q -o '" + out + "'");
+  return nlohmann::json::parse(assay::test::read_file(out), nullptr, false);
+}
+
+std::vector<std::string> vulnerability_titles(const nlohmann::json& a) {
+  std::vector<std::string> t;
+  if (a.is_object() && a.contains("findings"))
+    for (const auto& f : a["findings"])
+      if (f.value("rule_id", "") == "vulnerability.known") t.push_back(f.value("title", ""));
+  return t;
+}
+
+}  // namespace
+
+// Debian advisories name source packages: libssl3 (Source: openssl) is matched as openssl, with
+// the dpkg order, in its release's data only.
+TEST(InventoryVulns, DistributionPackageMatchedBySourcePackage) {
+  TempDir d;
+  fs::path r = d / "rootfs";
+  write(r / "etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
+  write(r / "var/lib/dpkg/status",
+        "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\n"
+        "Version: 3.0.11-1~deb12u2\n\n"
+        "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\n"
+        "Version: 1:1.2.13.dfsg-1\n\n");
+  nlohmann::json feed = nlohmann::json::array(
+      {debian_osv("DEBIAN-CVE-2024-0727", "Debian:12", "openssl", "3.0.13-1~deb12u1"),
+       debian_osv("DEBIAN-CVE-2023-9999", "Debian:11", "openssl", "3.9.0-1"),        // another release
+       debian_osv("DEBIAN-CVE-2022-37434", "Debian:12", "zlib", "1:1.2.11.dfsg-4"),  // fixed before 1:1.2.13
+       debian_osv("DEBIAN-CVE-2023-0001", "Debian:12", "libssl3", "9.9")});          // binary name: not a key
+  assay::test::write_file(d / "feed.json", feed.dump());
+  ASSERT_EQ(assay::test::run("'" + assay::test::assay_cli() + "' db import '" + (d / "feed.json").string() +
+                             "' --db '" + (d / "v.db").string() + "' >/dev/null"),
+            0);
+  auto titles = vulnerability_titles(scan_with_db(d, r, d / "v.db"));
+  EXPECT_EQ(titles, (std::vector<std::string>{"DEBIAN-CVE-2024-0727 in libssl3 3.0.11-1~deb12u2"}));
+}
+
+// docs/vulndb.md "A bare .deb": no release, so no release's data applies; the package is listed
+// as unmatched, and its own binary's version string is not matched upstream either.
+TEST(InventoryCorpus, BareDebIsListedUnmatchedNotGuessed) {
+  ASSAY_REQUIRE_CORPUS();
+  TempDir d;
+  nlohmann::json feed = nlohmann::json::array(
+      {debian_osv("DEBIAN-CVE-2022-48174", "Debian:12", "busybox", "1:1.35.0-4+deb12u9"),
+       debian_osv("DEBIAN-CVE-2022-48175", "Debian:11", "busybox", "1:1.36.0-1")});
+  assay::test::write_file(d / "feed.json", feed.dump());
+  ASSERT_EQ(assay::test::run("'" + assay::test::assay_cli() + "' db import '" + (d / "feed.json").string() +
+                             "' --db '" + (d / "v.db").string() + "' >/dev/null"),
+            0);
+  auto a = scan_with_db(d, assay::test::corpus_dir() / "deb/debian-busybox_1.35.0-4+deb12u1+b1_amd64.deb", d / "v.db");
+  ASSERT_TRUE(a.is_object());
+  EXPECT_TRUE(vulnerability_titles(a).empty());
+  bool listed = false;
+  for (const auto& f : a["facts"])
+    if (f.value("type", "") == "vulnerability.unmatched-distribution") {
+      EXPECT_EQ(f["data"]["ecosystem"], "Debian");
+      EXPECT_EQ(f["data"]["release_known"], false);
+      EXPECT_EQ(f["data"]["packages"], nlohmann::json::array({"busybox 1:1.35.0-4+deb12u1+b1"}));
+      listed = true;
+    }
+  EXPECT_TRUE(listed);
 }

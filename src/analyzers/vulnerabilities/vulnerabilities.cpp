@@ -128,13 +128,21 @@ void VulnerabilitiesAnalyzer::analyze(const ProductView& product, ScanContext& c
     ctx.add_finding(std::move(f));
   }
   for (const auto& u : result.unmatched_distribution) {
+    // "Debian" without ":12": a package file scanned on its own, or a package database without an
+    // os-release. Distribution feeds are per release, so the release, not the feed, is missing.
+    bool release_unknown = (u.ecosystem == "Debian" || u.ecosystem == "Ubuntu" || u.ecosystem == "Alpine");
+    std::string why = release_unknown
+                          ? "the distribution release of these packages is unknown (a package file scanned on "
+                            "its own, or no os-release next to the package database) and " + u.ecosystem +
+                                " advisories are published per release"
+                          : "the database has no " + u.ecosystem + " data";
     ctx.add_fact({"vulnerability.unmatched-distribution", "",
                   {{"ecosystem", u.ecosystem},
                    {"count", u.count},
                    {"packages", u.packages},
-                   {"reason", "the database has no " + u.ecosystem +
-                                  " data; distribution packages are not matched against upstream ranges "
-                                  "because distributions backport fixes without changing the upstream version"}}});
+                   {"release_known", !release_unknown},
+                   {"reason", why + "; distribution packages are not matched against upstream ranges "
+                                    "because distributions backport fixes without changing the upstream version"}}});
   }
   ctx.add_fact({"vulnerability.matching", "",
                 {{"components", components.size()},
