@@ -19,6 +19,7 @@
 #include "core/bytes.hpp"
 #include "formats/arsc/arsc.hpp"
 #include "formats/axml/axml.hpp"
+#include "formats/protoxml/protoxml.hpp"
 
 namespace assay::cli {
 namespace {
@@ -120,6 +121,18 @@ int cmd_cat(const CommonOptions& co_in, const std::string& target) {
       return write_all(xml.data(), xml.size()) ? kExitPass : kExitUsage;
     }
     std::fprintf(stderr, "assay: %s: not decodable as binary XML (%s); writing it raw\n", req.vpath.c_str(),
+                 doc.error().message.c_str());
+  } else if (req.vpath.size() > 4 && req.vpath.compare(req.vpath.size() - 4, 4, ".xml") == 0 &&
+             assay::protoxml::looks_like_proto_xml(view)) {
+    // An App Bundle's manifest and res/xml files: aapt2's protobuf XML. References stay numeric
+    // (resources.pb is not decoded), as aapt2 dump xmltree prints them without a table.
+    auto doc = assay::protoxml::parse(view);
+    if (doc) {
+      std::string xml = assay::axml::to_xml(*doc, assay::axml::ReferenceNamer{});
+      for (const auto& d : doc->diagnostics) std::fprintf(stderr, "assay: %s: %s\n", req.vpath.c_str(), d.c_str());
+      return write_all(xml.data(), xml.size()) ? kExitPass : kExitUsage;
+    }
+    std::fprintf(stderr, "assay: %s: not decodable as protobuf XML (%s); writing it raw\n", req.vpath.c_str(),
                  doc.error().message.c_str());
   } else if (info->kind == assay::Kind::kPlistBinary || has_magic(view, 0, "bplist00")) {
     plist_t pl = nullptr;

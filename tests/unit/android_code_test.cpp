@@ -461,6 +461,87 @@ TEST(AndroidCode, SmaliFixtureAppLogic) {
   EXPECT_TRUE(r.fact["dynamic_code_loading"].get<bool>());
 }
 
+// Key material handed to native code: a key-named static final constant (inlined by javac at the
+// call, so only the class's static values name it) and a key-named field written once, each
+// passed to a `native` method, are reported; a key-named preference name passed to Java code,
+// and an unnamed constant passed to native code, are not.
+constexpr const char* kNativeSmali = R"SMALI(
+.class public Lcom/example/nat/Guard;
+.super Ljava/lang/Object;
+.field private static final SIGNING_KEY:Ljava/lang/String; = "k3y-Material-Inlined"
+.field private static final PREF_KEY:Ljava/lang/String; = "last_user_name"
+.field private static sessionSecret:Ljava/lang/String;
+.method static constructor <clinit>()V
+    .registers 1
+    const-string v0, "s3ss10n-s3cr3t-value"
+    sput-object v0, Lcom/example/nat/Guard;->sessionSecret:Ljava/lang/String;
+    return-void
+.end method
+.method private native init([B)V
+.end method
+.method private native setup(Ljava/lang/String;)V
+.end method
+.method private native load(Ljava/lang/String;)V
+.end method
+.method public start(Landroid/content/SharedPreferences;)V
+    .registers 5
+    const-string v0, "k3y-Material-Inlined"
+    invoke-virtual {v0}, Ljava/lang/String;->getBytes()[B
+    move-result-object v0
+    invoke-direct {p0, v0}, Lcom/example/nat/Guard;->init([B)V
+    sget-object v1, Lcom/example/nat/Guard;->sessionSecret:Ljava/lang/String;
+    invoke-direct {p0, v1}, Lcom/example/nat/Guard;->setup(Ljava/lang/String;)V
+    const-string v2, "last_user_name"
+    const/4 v3, 0x0
+    invoke-interface {p1, v2, v3}, Landroid/content/SharedPreferences;->getString(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/String;
+    const-string v2, "config-v2-release"
+    invoke-direct {p0, v2}, Lcom/example/nat/Guard;->load(Ljava/lang/String;)V
+    return-void
+.end method
+)SMALI";
+
+TEST(AndroidCode, SmaliFixtureNativeKey) {
+  ASSAY_REQUIRE_TOOL("smali");
+  test::TempDir dir;
+  fs::create_directories(dir / "src");
+  test::write_file(dir / "src" / "Guard.smali", kNativeSmali);
+  std::string out;
+  ASSERT_EQ(test::run("smali assemble -o '" + (dir / "classes.dex").string() + "' '" + (dir / "src").string() + "' 2>&1",
+                      &out),
+            0)
+      << out;
+  Result r = analyze_bytes(test::read_file(dir / "classes.dex"), "native.apk!/classes.dex");
+  const Finding* inlined = r.get("android.native-hardcoded-key", "k3y-Material-Inlined");
+  ASSERT_NE(inlined, nullptr);
+  EXPECT_EQ(inlined->severity, Severity::kHigh);
+  EXPECT_NE(inlined->evidence[0].excerpt.find("SIGNING_KEY"), std::string::npos) << inlined->evidence[0].excerpt;
+  EXPECT_NE(inlined->evidence[0].excerpt.find("Guard.init()"), std::string::npos) << inlined->evidence[0].excerpt;
+  EXPECT_TRUE(r.has("android.native-hardcoded-key", "s3ss10n-s3cr3t-value"));
+  EXPECT_FALSE(r.has("android.native-hardcoded-key", "last_user_name"));
+  EXPECT_FALSE(r.has("android.native-hardcoded-key", "config-v2-release"));
+  int n = 0;
+  for (const auto& f : r.findings) n += f.rule_id == "android.native-hardcoded-key";
+  EXPECT_EQ(n, 2);
+}
+
+TEST(AndroidCode, UnCrackableLevel3NativeKey) {
+  REQUIRE_CORPUS_TOOLS();
+  // MANIFEST ground truth: expected to fail; the secret is checked in libfoo.so with a key the
+  // Java side holds in a static final field and hands to native init().
+  const Result& r = analyze_apk("UnCrackable-Level3.apk");
+  bool found = false;
+  for (const auto& f : r.findings)
+    if (f.rule_id == "android.native-hardcoded-key") {
+      found = true;
+      EXPECT_EQ(f.severity, Severity::kHigh);
+      EXPECT_NE(f.evidence[0].excerpt.find("xorkey"), std::string::npos) << f.evidence[0].excerpt;
+    }
+  EXPECT_TRUE(found);
+  for (std::string apk : {"hello-world.apk", "com.politedroid_4.apk", "a2dp.Vol_137.apk", "com.teleca.jamendo_35.apk",
+                          "debuggable-boolean.apk", "blooddonation.apk"})
+    EXPECT_FALSE(analyze_apk(apk).has("android.native-hardcoded-key")) << apk;
+}
+
 // Timing of the whole analysis of the largest corpus dex (printed; benchmarks are not tests).
 TEST(AndroidCode, LargestDexTiming) {
   REQUIRE_CORPUS_TOOLS();

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/embedded.hpp"
 #include "formats/dex/dex.hpp"
@@ -347,6 +348,18 @@ bool credential_shaped(std::string_view c) {
   return true;
 }
 
+// A field or constant whose name says it holds key material ("xorKey", "AES_KEY", "secret",
+// "password"): broader than secret_name, so it is only used with a sink that confirms the use
+// (native code receiving the value).
+bool key_name(std::string_view s) { return secret_name(s) || icontains(s, "key") || icontains(s, "salt"); }
+
+// Key material handed to native code: any token-like constant (no spaces, not a URL) of a
+// useful length; a shape test would miss plain-text keys ("pizzapizza..."), and the key-like
+// name plus the native sink carry the evidence.
+bool key_material_shaped(std::string_view c) {
+  return c.size() >= 8 && c.size() <= 512 && !has_space(c) && c.find("://") == std::string_view::npos;
+}
+
 // A constant that looks like a key or token: long enough, no spaces, two or more character
 // classes, not a URL or a sentence. Conservative on purpose.
 bool secret_shaped(std::string_view c) {
@@ -625,6 +638,7 @@ class DexAnalysis final : public dex::CodeVisitor {
   bool sensitive_value(const Value& v) const;
   void key_sink(SinkKind sink, const Value& v, std::uint32_t pc);
   void report_key(SinkKind sink, const std::string& constant, const Site& s, const std::string& how);
+  void native_key(const PendingCall& pc);
   void record_api(int api, std::uint32_t pc);
   void add_caller(ApiUse& use, bool library);
   void listed(std::vector<std::string>& list) {
@@ -649,6 +663,10 @@ class DexAnalysis final : public dex::CodeVisitor {
   std::vector<PendingField> pending_fields_;
   std::vector<ParamEdge> param_edges_;
   std::map<std::pair<std::uint32_t, std::uint32_t>, SinkKind> param_sinks_;  // (method, position)
+  std::unordered_set<std::uint32_t> native_methods_;  // method ids this dex declares `native`
+  // string id -> the key-named static final field (app code) it initialises; javac inlines such
+  // constants at every use, so the name is only found here.
+  std::unordered_map<std::uint32_t, std::uint32_t> key_constants_;
 
   // current method
   std::uint32_t cur_method_ = 0;
@@ -783,6 +801,37 @@ void DexAnalysis::report_key(SinkKind sink, const std::string& constant, const S
                 fmt::format("{}: {} = {}", where(s), sink_name(sink), constant),
                 fmt::format("A constant reaches the {} in {}{}: \"{}\".", sink_name(sink), method_name(s.method_idx),
                             how, constant));
+}
+
+// A key-named constant reaching a native method of this dex: the key material of whatever the
+// native code protects (decryption, license or integrity checks) ships in the APK. The constant
+// is found inlined (a static final field) or read from a field written once with it.
+void DexAnalysis::native_key(const PendingCall& pc) {
+  std::string name;
+  std::string_view constant;
+  if (pc.value.is(VK::kString)) {
+    auto it = key_constants_.find(pc.value.index);
+    if (it == key_constants_.end()) return;
+    name = field_name(it->second);
+    constant = dex_.string_view_raw(pc.value.index);
+  } else if (pc.value.is(VK::kStaticField) || pc.value.is(VK::kInstanceField)) {
+    name = field_name(pc.value.index);
+    auto fc = field_consts_.find(pc.value.index);
+    if (!key_name(name) || fc == field_consts_.end() || fc->second.poisoned || !fc->second.set ||
+        !fc->second.value.is(VK::kString))
+      return;
+    constant = dex_.string_view_raw(fc->second.value.index);
+    if (!key_material_shaped(constant)) return;
+  } else {
+    return;
+  }
+  const std::string value = strings::valid_utf8(constant);
+  const std::string callee = method_name(pc.callee);
+  findings_.add("android.native-hardcoded-key", value, pc.site.library, pc.site.offset,
+                fmt::format("{}: native {} <- {} = \"{}\"", where(pc.site), callee, name, excerpt_of(constant)),
+                fmt::format("{} passes the constant {} (\"{}\") to the native method {}: key material for native code "
+                            "is shipped in the APK.",
+                            method_name(pc.site.method_idx), name, excerpt_of(constant), callee));
 }
 
 void DexAnalysis::key_sink(SinkKind sink, const Value& v, std::uint32_t pc) {
@@ -1199,6 +1248,19 @@ void DexAnalysis::analyze_class(const dex::ClassDef& def) {
   dex::ClassData cd = dex_.class_data(def);
   if (cd.truncated) ++truncated_classes_;
   for (const auto* list : {&cd.direct_methods, &cd.virtual_methods})
+    for (const auto& m : *list)
+      if ((m.access_flags & dex::kAccNative) != 0 && native_methods_.size() < kMaxPending)
+        native_methods_.insert(m.method_idx);
+  if (!library && def.static_values_off != 0) {
+    for (const auto& [pos, sidx] : dex_.static_string_values(def)) {
+      if (pos >= cd.static_fields.size() || key_constants_.size() >= kMaxPending) break;
+      const dex::EncodedField& f = cd.static_fields[pos];
+      if ((f.access_flags & dex::kAccFinal) != 0 && key_name(field_name(f.field_idx)) &&
+          key_material_shaped(dex_.string_view_raw(sidx)))
+        key_constants_.emplace(sidx, f.field_idx);
+    }
+  }
+  for (const auto* list : {&cd.direct_methods, &cd.virtual_methods})
     for (const auto& m : *list) analyze_method(m, library, trust_manager, hostname_verifier);
 }
 
@@ -1225,6 +1287,7 @@ void DexAnalysis::resolve_deferred() {
       report_key(pf.sink, value_text(*v), pf.site, fmt::format(" (through the field {})", field_name(pf.field)));
   }
   for (const auto& pc : pending_calls_) {
+    if (native_methods_.count(pc.callee) != 0) native_key(pc);
     auto it = param_sinks_.find({pc.callee, pc.position});
     if (it == param_sinks_.end()) continue;
     Value v = pc.value;

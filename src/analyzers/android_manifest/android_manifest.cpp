@@ -16,6 +16,7 @@
 #include "formats/apk_signing/apk_zip.hpp"
 #include "formats/arsc/arsc.hpp"
 #include "formats/axml/axml.hpp"
+#include "formats/protoxml/protoxml.hpp"
 #include "formats/strings/strings.hpp"
 
 namespace assay::analyzers {
@@ -191,6 +192,11 @@ struct App {
   std::optional<Nsc> nsc;
   apk_signing::SigningInfo signing;
   bool signing_read = false;
+  // An App Bundle (AAB) keeps its manifest in aapt2's protobuf XML under base/manifest/, its
+  // resources in base/resources.pb (not decoded: references stay unresolved) and is never
+  // installed as such: Play builds and re-signs the APKs.
+  bool bundle = false;
+  std::string manifest_path = "AndroidManifest.xml";
   std::vector<std::string> diagnostics;
 };
 
@@ -369,16 +375,43 @@ Nsc read_nsc(const Ctx& c, std::string path) {
 
 // ---- reading a package -----------------------------------------------------------------------
 
+// Binary AXML (APK) or protobuf XML (AAB, `aapt2 convert --output-format proto`), told apart by
+// their first bytes (an AXML chunk starts 03 00, a proto XmlNode with the tag 0a).
+Result<axml::Document> decode_xml(ByteView bytes) {
+  if (protoxml::looks_like_proto_xml(bytes)) return protoxml::parse(bytes);
+  return axml::parse(bytes);
+}
+
+constexpr const char* kBundleManifest = "base/manifest/AndroidManifest.xml";
+
+// The bundle's network security config: with resources.pb undecoded the reference is not
+// resolved, but aapt2 keeps the source text ("@xml/network_security_config") beside the id, and
+// bundle resources sit at base/res/<type>/<name>.xml.
+std::optional<std::string> bundle_nsc_path(const axml::Document& doc) {
+  for (const auto& e : doc.elements) {
+    if (e.name != "application") continue;
+    const axml::Attribute* a = e.find("networkSecurityConfig", attr::kNetworkSecurityConfig);
+    if (a == nullptr || !a->raw || a->raw->rfind("@xml/", 0) != 0) return std::nullopt;
+    std::string name = a->raw->substr(5);
+    if (name.empty() || name.find_first_of("/\\") != std::string::npos) return std::nullopt;
+    return "base/res/xml/" + name + ".xml";
+  }
+  return std::nullopt;
+}
+
 Result<App> read_package(ByteView bytes) {
   ASSAY_TRY(apk::ZipIndex zip, apk::ZipIndex::open(bytes));
   const zip::CentralEntry* me = zip.find("AndroidManifest.xml");
+  const bool bundle = me == nullptr && (me = zip.find(kBundleManifest)) != nullptr;
   if (me == nullptr) return make_error(Errc::kMalformed, "no AndroidManifest.xml in the package");
   ASSAY_TRY(std::vector<std::uint8_t> manifest_bytes, zip.read(*me, kMaxManifestBytes));
-  ASSAY_TRY(axml::Document doc, axml::parse(manifest_bytes));
+  ASSAY_TRY(axml::Document doc, decode_xml(manifest_bytes));
   App app;
-  for (const auto& d : doc.diagnostics) app.diagnostics.push_back("AndroidManifest.xml: " + d);
+  app.bundle = bundle;
+  if (bundle) app.manifest_path = kBundleManifest;
+  for (const auto& d : doc.diagnostics) app.diagnostics.push_back(app.manifest_path + ": " + d);
   std::optional<arsc::ResourceTable> table;
-  if (const zip::CentralEntry* ae = zip.find("resources.arsc")) {
+  if (const zip::CentralEntry* ae = bundle ? nullptr : zip.find("resources.arsc")) {
     auto arsc_bytes = zip.read(*ae, kMaxArscBytes);
     if (arsc_bytes) {
       auto t = arsc::ResourceTable::parse(*arsc_bytes);
@@ -391,10 +424,15 @@ Result<App> read_package(ByteView bytes) {
   const arsc::ResourceTable* tp = table ? &*table : nullptr;
   Ctx c{doc, tp};
   read_manifest(c, app);
+  if (bundle) {
+    app.nsc_ref = bundle_nsc_path(doc);
+    if (zip.find("base/resources.pb") != nullptr)
+      app.diagnostics.push_back("base/resources.pb (protobuf resource table) is not decoded: resource references in the manifest are not resolved");
+  }
   if (app.nsc_ref && !app.nsc_ref->empty()) {
     if (const zip::CentralEntry* ne = zip.find(*app.nsc_ref)) {
       auto nb = zip.read(*ne, kMaxNscBytes);
-      auto nd = nb ? axml::parse(*nb) : Result<axml::Document>(nb.error());
+      auto nd = nb ? decode_xml(*nb) : Result<axml::Document>(nb.error());
       if (nd) app.nsc = read_nsc(Ctx{*nd, tp}, *app.nsc_ref);
       else app.diagnostics.push_back(*app.nsc_ref + ": " + nd.error().message);
     } else {
@@ -451,6 +489,7 @@ json to_fact(const App& app) {
             {"components", comps},
             {"signers", signers},
             {"schemes", app.signing.schemes}};
+  j["package_format"] = app.bundle ? "aab" : "apk";
   if (!app.diagnostics.empty()) j["diagnostics"] = app.diagnostics;
   return j;
 }
@@ -565,11 +604,10 @@ class Reporter {
   std::string path_;
 };
 
-constexpr const char* kManifest = "AndroidManifest.xml";
-
 void judge(const App& app, Reporter& rep) {
+  const std::string& manifest = app.manifest_path;
   if (app.debuggable.value_or(false))
-    rep.add("android.debuggable", kManifest, app.app_line, app.app_excerpt,
+    rep.add("android.debuggable", manifest, app.app_line, app.app_excerpt,
             "The <application> element sets android:debuggable=\"true\": the app accepts a debugger and run-as "
             "access on any device.");
   if (app.allow_backup.value_or(true)) {
@@ -580,7 +618,7 @@ void judge(const App& app, Reporter& rep) {
     desc += ": the app's private data can be extracted through backup.";
     std::optional<Severity> sev;
     if (!explicit_true || app.full_backup_content) sev = Severity::kLow;
-    rep.add("android.allow-backup", kManifest, app.app_line, app.app_excerpt, desc, {}, sev);
+    rep.add("android.allow-backup", manifest, app.app_line, app.app_excerpt, desc, {}, sev);
   }
 
   // Cleartext: the manifest attribute is ignored when a network security config exists (API 24+).
@@ -605,10 +643,10 @@ void judge(const App& app, Reporter& rep) {
               "nsc-domains", Severity::kLow);
     }
   } else if (app.uses_cleartext.value_or(false)) {
-    rep.add("android.cleartext-traffic", kManifest, app.app_line, app.app_excerpt,
+    rep.add("android.cleartext-traffic", manifest, app.app_line, app.app_excerpt,
             "android:usesCleartextTraffic=\"true\": the app may use unencrypted HTTP to any host.", "manifest");
   } else if (!app.uses_cleartext && app.target_sdk < 28) {
-    rep.add("android.cleartext-traffic", kManifest, app.sdk_line, app.sdk_excerpt.empty() ? app.app_excerpt : app.sdk_excerpt,
+    rep.add("android.cleartext-traffic", manifest, app.sdk_line, app.sdk_excerpt.empty() ? app.app_excerpt : app.sdk_excerpt,
             fmt::format("The app targets SDK {} (< 28) and sets neither usesCleartextTraffic nor a network security "
                         "config, so the platform allows unencrypted HTTP to any host.", app.target_sdk),
             "implicit", Severity::kLow, "medium");
@@ -645,11 +683,11 @@ void judge(const App& app, Reporter& rep) {
       for (std::size_t i = 0; i < c.actions.size() && i < 5; ++i) desc += (i ? ", " : " ") + c.actions[i];
     }
     desc += ".";
-    rep.add("android.exported-component", kManifest, c.line, c.excerpt, desc, c.name, sev);
+    rep.add("android.exported-component", manifest, c.line, c.excerpt, desc, c.name, sev);
   }
   for (const auto& c : app.components) {
     if (c.type == "provider" && c.grant_uri.value_or(false))
-      rep.add("android.grant-uri-permissions", kManifest, c.line, c.excerpt,
+      rep.add("android.grant-uri-permissions", manifest, c.line, c.excerpt,
               fmt::format("Provider {} sets android:grantUriPermissions=\"true\"{}.", c.name,
                           c.exported ? " and is exported" : ""),
               c.name, c.exported ? std::optional<Severity>(Severity::kMedium) : std::nullopt);
@@ -660,7 +698,7 @@ void judge(const App& app, Reporter& rep) {
     bool guards = false;
     for (const auto& c : app.components)
       if (c.exported && c.permission && *c.permission == p.name) guards = true;
-    rep.add("android.weak-custom-permission", kManifest, p.line, p.excerpt,
+    rep.add("android.weak-custom-permission", manifest, p.line, p.excerpt,
             fmt::format("The app defines permission {} with protectionLevel {}{}: any app can obtain it.", p.name,
                         p.level, guards ? " and uses it to guard exported components" : ""),
             p.name, guards ? std::nullopt : std::optional<Severity>(Severity::kLow));
@@ -668,12 +706,12 @@ void judge(const App& app, Reporter& rep) {
 
   const std::int64_t min_floor = rep.number("android.outdated-min-sdk", "min_sdk_floor", 21);
   if (app.min_sdk < min_floor)
-    rep.add("android.outdated-min-sdk", kManifest, app.sdk_line, app.sdk_excerpt.empty() ? "(no uses-sdk)" : app.sdk_excerpt,
+    rep.add("android.outdated-min-sdk", manifest, app.sdk_line, app.sdk_excerpt.empty() ? "(no uses-sdk)" : app.sdk_excerpt,
             fmt::format("minSdkVersion is {} (floor {}): the app installs on platform versions without security updates.",
                         app.min_sdk, min_floor));
   const std::int64_t target_floor = rep.number("android.outdated-target-sdk", "target_sdk_floor", 30);
   if (app.target_sdk < target_floor)
-    rep.add("android.outdated-target-sdk", kManifest, app.sdk_line, app.sdk_excerpt.empty() ? "(no uses-sdk)" : app.sdk_excerpt,
+    rep.add("android.outdated-target-sdk", manifest, app.sdk_line, app.sdk_excerpt.empty() ? "(no uses-sdk)" : app.sdk_excerpt,
             fmt::format("targetSdkVersion is {}{} (floor {}): the platform applies legacy behaviour{}.", app.target_sdk,
                         app.target_sdk_declared ? "" : " (not declared: it defaults to minSdkVersion)", target_floor,
                         app.target_sdk < 23 ? ", including install-time grant of dangerous permissions" : ""));
@@ -691,7 +729,7 @@ void judge(const App& app, Reporter& rep) {
       desc += fmt::format("{} uses launchMode {} with targetSdk {} (< {})", own_affinity ? " and" : "",
                           *c.launch_mode == 2 ? "singleTask" : "singleInstance", app.target_sdk, legacy_target);
     desc += ": another app can insert its activity into this task.";
-    rep.add("android.task-hijacking", kManifest, c.line, c.excerpt, desc, c.name,
+    rep.add("android.task-hijacking", manifest, c.line, c.excerpt, desc, c.name,
             legacy_mode ? std::nullopt : std::optional<Severity>(Severity::kLow));
   }
 
@@ -709,8 +747,10 @@ void judge(const App& app, Reporter& rep) {
               fmt::format("The package is signed with the Android debug certificate ({}).", signer.certificate.subject),
               signer.certificate.sha256);
     }
+    // A bundle is signed with jarsigner (v1) by design: it is never installed, the APKs built
+    // from it are signed again, so Janus does not apply to it.
     bool v1_only = !s.schemes.empty() && s.schemes.size() == 1 && s.schemes[0] == "v1";
-    if (v1_only && app.min_sdk < 24)
+    if (v1_only && app.min_sdk < 24 && !app.bundle)
       rep.add("android.v1-signature-only", "", 0, "signature schemes: v1 only; minSdkVersion " + std::to_string(app.min_sdk),
               fmt::format("The package carries only a v1 (JAR) signature and installs on SDK {} and later, where "
                           "Janus (CVE-2017-13156) lets code be prepended without breaking the signature.",
@@ -727,7 +767,9 @@ Result<nlohmann::json> describe_package(ByteView zip_bytes) {
 }
 }  // namespace android
 
-bool AndroidManifestAnalyzer::wants(const NodeInfo& node) const { return node.kind == Kind::kAndroidApk; }
+bool AndroidManifestAnalyzer::wants(const NodeInfo& node) const {
+  return node.kind == Kind::kAndroidApk || node.kind == Kind::kAndroidAab;
+}
 
 void AndroidManifestAnalyzer::analyze(const NodeView& node, ScanContext& ctx) const {
   const std::string rules_dir = ctx.config().rules_dir;
@@ -735,7 +777,8 @@ void AndroidManifestAnalyzer::analyze(const NodeView& node, ScanContext& ctx) co
   Reporter rep(pack, ctx, node.info.path);
   auto app = read_package(node.bytes);
   if (!app) {
-    rep.add("android.manifest-unreadable", kManifest, 0, app.error().message,
+    rep.add("android.manifest-unreadable", node.info.kind == Kind::kAndroidAab ? kBundleManifest : "AndroidManifest.xml", 0,
+            app.error().message,
             "The package's manifest could not be decoded, so its permissions, components and flags were not judged: " +
                 app.error().message);
     return;

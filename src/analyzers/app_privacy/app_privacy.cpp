@@ -285,7 +285,10 @@ void analyze_android_collection(const Fact& app, const std::vector<const Fact*>&
     const std::string perm_text = perms.empty() ? "no permission needed" : fmt::format("{}", fmt::join(perms, ", "));
     std::string description;
     std::string excerpt;
-    std::string path = c.first_path.empty() ? app.path + "!/AndroidManifest.xml" : c.first_path;
+    // An App Bundle keeps its manifest under base/manifest/ (android.app's package_format).
+    const char* manifest = get_str(app.data, "package_format") == "aab" ? "!/base/manifest/AndroidManifest.xml"
+                                                                         : "!/AndroidManifest.xml";
+    std::string path = c.first_path.empty() ? app.path + manifest : c.first_path;
     if (status == "used") {
       const std::string caller = c.callers.empty() ? std::string("app code") : c.callers.front();
       description = fmt::format("collects {}: {}, used in {} via {}", label, perm_text, caller, short_api(c.apis.front()));

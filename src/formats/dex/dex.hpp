@@ -125,6 +125,8 @@ struct CodeItem {
 // Access flags used by callers.
 inline constexpr std::uint32_t kAccPublic = 0x1;
 inline constexpr std::uint32_t kAccStatic = 0x8;
+inline constexpr std::uint32_t kAccFinal = 0x10;
+inline constexpr std::uint32_t kAccNative = 0x100;
 inline constexpr std::uint32_t kAccInterface = 0x200;
 inline constexpr std::uint32_t kAccAbstract = 0x400;
 inline constexpr std::uint32_t kAccConstructor = 0x10000;
@@ -162,6 +164,11 @@ class DexFile {
   /// The class_data of `def` (empty for a class without members). Never fails: damage sets
   /// `truncated` and what was read is returned.
   ClassData class_data(const ClassDef& def) const;
+  /// The string constants among the initial values of `def`'s static fields (its
+  /// static_values encoded_array): (position in class_data's static_fields, string idx). Stops
+  /// at a nested array or annotation (javac never emits one there) rather than recursing, and
+  /// at damage; what was read is returned.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> static_string_values(const ClassDef& def) const;
   /// The code item at `code_off`; nullopt when 0 or out of range.
   std::optional<CodeItem> code_item(std::uint32_t code_off) const noexcept;
 

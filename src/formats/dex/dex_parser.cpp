@@ -210,6 +210,37 @@ std::vector<std::uint16_t> DexFile::type_list(std::uint32_t offset) const {
   return out;
 }
 
+std::vector<std::pair<std::uint32_t, std::uint32_t>> DexFile::static_string_values(const ClassDef& def) const {
+  // encoded_value: a byte (value_arg << 5 | value_type), then value_arg + 1 little-endian bytes
+  // for the sized types; none for null and boolean (dex-format.html, "encoded_value").
+  constexpr std::uint8_t kValueString = 0x17, kValueArray = 0x1c, kValueAnnotation = 0x1d, kValueNull = 0x1e,
+                         kValueBoolean = 0x1f;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  if (def.static_values_off == 0 || def.static_values_off >= data_.size()) return out;
+  std::size_t pos = def.static_values_off;
+  auto size = read_uleb128(data_, pos);
+  if (!size) return out;
+  // Each value takes at least one byte; kMaxClassMembers bounds a class's static fields.
+  const std::uint64_t n = clamp_count(*size, data_.size() - pos, 1, kMaxClassMembers);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (pos >= data_.size()) break;
+    const std::uint8_t head = data_[pos++];
+    const std::uint8_t type = head & 0x1F;
+    const std::size_t arg = head >> 5;
+    if (type == kValueArray || type == kValueAnnotation) break;
+    if (type == kValueNull || type == kValueBoolean) continue;
+    const std::size_t len = arg + 1;
+    if (len > data_.size() - pos) break;
+    if (type == kValueString && len <= 4) {
+      std::uint32_t idx = 0;
+      for (std::size_t b = 0; b < len; ++b) idx |= std::uint32_t{data_[pos + b]} << (8 * b);
+      out.emplace_back(i, idx);
+    }
+    pos += len;
+  }
+  return out;
+}
+
 ClassData DexFile::class_data(const ClassDef& def) const {
   ClassData cd;
   if (def.class_data_off == 0) return cd;
