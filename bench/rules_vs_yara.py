@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """The built-in pattern rules (rules/**/*.yaml with `patterns:`) in one vectorscan pass
 (`assay rules match --raw`) against `yara -r` running the same patterns written as YARA rules,
-over the same unpacked trees, in one run. Prints bytes, seconds and MB/s of each and the ratio,
-then the matcher's single-core throughput on plain data.
+over the same unpacked trees, in one run. Prints, for the whole process (assay with its compiled
+rule cache warm and with ASSAY_NO_CACHE=1) and for the scan alone, seconds, MB/s per core and the
+ratio, then the matcher's single-core throughput on plain data.
 
 Both sides do the same work: every pattern over every byte of every file, no validation
 callbacks (they run only on candidates, and YARA has none), one thread each (`yara -p 1`; `assay
@@ -90,19 +91,20 @@ def tree_bytes(d: str) -> tuple[int, int]:
 CPU = {}  # command name -> best CPU seconds (user + sys) of the whole process
 
 
-def best_of(repeat: int, cmd: list[str]) -> tuple[float, str, str]:
+def best_of(repeat: int, cmd: list[str], env: dict | None = None, tag: str = "") -> tuple[float, str, str]:
     best, out, err, cpu = None, "", "", None
     for _ in range(repeat):
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        r = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+        r = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                           env=None if env is None else {**os.environ, **env})
         dt = time.perf_counter() - t0
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         c = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
         cpu = c if cpu is None else min(cpu, c)
         if best is None or dt < best:
             best, out, err = dt, r.stdout, r.stderr
-    CPU[" ".join(cmd[:4])] = cpu
+    CPU[tag or " ".join(cmd[:4])] = cpu
     return best, out, err
 
 
@@ -154,31 +156,39 @@ def main() -> int:
         n_files, n_bytes = tree_bytes(trees)
         print(f"rules: {n_rules} pattern rules, {n_pats} patterns; yara {yara_ver}; "
               f"{len(arts)} artifacts unpacked: {n_files} files, {n_bytes / 1e6:.1f} MB")
-        # Whole-process wall time (rule compilation and file reading included) for both, and the
-        # scan time alone for assay as it reports it.
-        t_assay, _, err = best_of(a.repeat, [a.assay, "rules", "match", "--raw", "--stats", "-q", trees])
-        t_yara, yout, _ = best_of(a.repeat, ["yara", "-r", "-p", "1", "-w", yar, trees])
-        t_yara_fast, _, _ = best_of(a.repeat, ["yara", "-r", "-f", "-p", "1", "-w", yar, trees])
+        # Whole-process times (rule compilation or cache load, file reading, scan) for both, assay
+        # with its compiled-database cache warm and with it off (ASSAY_NO_CACHE=1: a compile per
+        # run); and the matcher's own scan time as `--stats` reports it.
+        match = [a.assay, "rules", "match", "--raw", "--stats", "-q", trees]
+        subprocess.run(match, capture_output=True)  # warm the cache
+        t_assay, _, err = best_of(a.repeat, match, tag="assay-warm")
+        t_cold, _, _ = best_of(a.repeat, match, env={"ASSAY_NO_CACHE": "1"}, tag="assay-cold")
+        t_yara, yout, _ = best_of(a.repeat, ["yara", "-r", "-p", "1", "-w", yar, trees], tag="yara")
+        t_yara_fast, _, _ = best_of(a.repeat, ["yara", "-r", "-f", "-p", "1", "-w", yar, trees], tag="yara-fast")
         scan_s = stat(err, "seconds")
         scan_cpu = stat(err, "cpu_seconds")
         mb = n_bytes / 1e6
-        print(f"{'tool':<34} {'seconds':>9} {'MB/s':>9}")
-        print(f"{'assay rules match --raw (wall)':<34} {t_assay:9.3f} {mb / t_assay:9.1f}")
-        print(f"{'assay matcher (scan only, wall)':<34} {scan_s:9.3f} {mb / scan_s if scan_s else 0:9.1f}")
-        print(f"{'assay matcher (scan only, CPU)':<34} {scan_cpu:9.3f} {mb / scan_cpu if scan_cpu else 0:9.1f}")
-        print(f"{'yara -r -p 1 (wall)':<34} {t_yara:9.3f} {mb / t_yara:9.1f}")
-        print(f"{'yara -r -f -p 1 (fast mode, wall)':<34} {t_yara_fast:9.3f} {mb / t_yara_fast:9.1f}")
-        print(f"ratio (yara wall / assay wall): {t_yara / t_assay:.1f}x; fast mode: {t_yara_fast / t_assay:.1f}x; "
-              f"yara rule hits: {len(yout.splitlines())}")
-        c_assay = CPU[" ".join([a.assay, "rules", "match", "--raw"])]
-        c_yara = CPU[" ".join(["yara", "-r", "-p", "1"])]
-        print(f"whole-process CPU seconds (compile + read + scan): assay {c_assay:.3f}, yara {c_yara:.3f}, "
-              f"ratio {c_yara / c_assay:.1f}x; scan only: yara process {c_yara:.3f} vs assay matcher {scan_cpu:.3f} "
-              f"= {c_yara / scan_cpu if scan_cpu else 0:.1f}x")
+        c_warm, c_cold, c_yara = CPU["assay-warm"], CPU["assay-cold"], CPU["yara"]
+
+        def row(name, assay_s, yara_s):
+            ratio = yara_s / assay_s if assay_s else 0.0
+            print(f"{name:<44} {assay_s:9.3f} {mb / assay_s if assay_s else 0:9.1f} {yara_s:9.3f} "
+                  f"{mb / yara_s if yara_s else 0:9.1f} {ratio:7.1f}x")
+
+        print(f"{'measure (seconds, MB/s)':<44} {'assay':>9} {'MB/s':>9} {'yara':>9} {'MB/s':>9} {'ratio':>8}")
+        row("whole process, wall, cache warm", t_assay, t_yara)
+        row("whole process, wall, no cache (compile)", t_cold, t_yara)
+        row("whole process, CPU, cache warm", c_warm, c_yara)
+        row("whole process, CPU, no cache (compile)", c_cold, c_yara)
+        row("scan only: assay matcher CPU vs yara CPU", scan_cpu, c_yara)
+        print(f"MB/s per core (per CPU second, one thread): assay whole process {mb / c_warm if c_warm else 0:.1f} "
+              f"(warm cache), {mb / c_cold if c_cold else 0:.1f} (compile), matcher alone "
+              f"{mb / scan_cpu if scan_cpu else 0:.1f}; yara {mb / c_yara if c_yara else 0:.1f}; "
+              f"yara fast mode wall {t_yara_fast:.3f} s; yara rule hits: {len(yout.splitlines())}")
         plain = os.path.join(tmp, "plain.txt")
         plain_data(plain, a.plain_mb)
-        _, _, perr = best_of(a.repeat, [a.assay, "rules", "match", "--raw", "--stats", "-q", plain])
-        t_yp, _, _ = best_of(1, ["yara", "-p", "1", "-w", yar, plain])
+        _, _, perr = best_of(a.repeat, [a.assay, "rules", "match", "--raw", "--stats", "-q", plain], tag="assay-plain")
+        t_yp, _, _ = best_of(1, ["yara", "-p", "1", "-w", yar, plain], tag="yara-plain")
         ps, pcpu = stat(perr, "seconds"), stat(perr, "cpu_seconds")
         pmb = (a.plain_mb << 20) / 1e6
         # Per core = per CPU second of the scanning thread (the wall clock also counts whatever
@@ -186,7 +196,8 @@ def main() -> int:
         print(f"plain data ({a.plain_mb} MiB, one thread): assay matcher {pmb / pcpu / 1000 if pcpu else 0:.2f} GB/s "
               f"per CPU second ({pcpu:.3f} s CPU, {ps:.3f} s wall); yara {pmb / t_yp / 1000:.3f} GB/s "
               f"({t_yp:.3f} s wall, compile included); ratio (wall) {t_yp / ps if ps else 0:.1f}x; "
-              f"yara process CPU {CPU['yara -p 1 -w']:.3f} s = {CPU['yara -p 1 -w'] / pcpu if pcpu else 0:.1f}x the matcher's")
+              f"yara process CPU {CPU['yara-plain']:.3f} s = {CPU['yara-plain'] / pcpu if pcpu else 0:.1f}x the matcher's; "
+              f"assay whole process CPU {CPU['assay-plain']:.3f} s = {pmb / CPU['assay-plain'] / 1000 if CPU['assay-plain'] else 0:.2f} GB/s")
         print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return 0
 

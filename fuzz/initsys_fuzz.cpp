@@ -1,5 +1,5 @@
 // Fuzz target: the boot-file parsers (shell tokenizer with variable expansion, inittab, ini /
-// space / equals configuration, UCI, inetd, xinetd, crontabs), each rendered to JSON.
+// space / equals configuration, UCI, inetd, xinetd, crontabs, Android init), each rendered to JSON.
 #include <cstddef>
 #include <cstdint>
 
@@ -29,5 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   dump(to_json(parse_xinetd(bytes)));
   dump(to_json(parse_crontab(bytes, false)));
   dump(to_json(parse_crontab(bytes, true)));
+  AndroidInit init = parse_android_init(bytes);
+  for (const auto& a : init.actions) (void)a.conditional();
+  dump(to_json(init));
   return 0;
 }

@@ -2,11 +2,20 @@
 
 #include <hs/hs.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <fmt/format.h>
 
 #include "assay/kind.hpp"
+#include "core/hash.hpp"
 #include "rules/validators.hpp"
 
 namespace assay::rules {
@@ -64,6 +73,163 @@ int on_match(unsigned int id, unsigned long long from, unsigned long long to, un
   return 0;
 }
 
+// ---- compiled-database cache ------------------------------------------------------------------
+// File layout: kCacheMagic, u32 expression count, one byte per expression (1 = compiled with
+// start-of-match: the compile may have dropped it for patterns vectorscan finds too large), u64
+// size of the serialized database, the database (hs_serialize_database). Little-endian.
+constexpr char kCacheMagic[8] = {'A', 'S', 'S', 'A', 'Y', 'H', 'S', '\x01'};
+// A cache file bigger than this is not ours (the built-in pack serializes to ~120 KiB).
+constexpr std::uintmax_t kMaxCacheBytes = 256ull << 20;
+// Entries kept in the cache directory: every edited rule set has its own key, so old ones are
+// pruned (oldest first) when a new one is written.
+constexpr std::size_t kMaxCacheEntries = 16;
+// Directory entries looked at when pruning (the directory is ours; this bounds a shared one).
+constexpr std::size_t kMaxPruneScan = 4096;
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+std::uint64_t get_le(const std::string& in, std::size_t at, int n) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < n; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[at + i])) << (8 * i);
+  return v;
+}
+
+// The key covers everything the serialized database depends on: the expressions with their flags
+// and ids, the library version, and the platform it was compiled for (tuning and CPU features:
+// a database built for AVX2 does not load on a CPU without it).
+std::string cache_key(const std::vector<std::string>& exprs, const std::vector<unsigned>& flags,
+                      const std::vector<unsigned>& ids) {
+  Sha256 h;
+  auto add = [&](std::string_view s) { h.update(ByteView(reinterpret_cast<const std::uint8_t*>(s.data()), s.size())); };
+  std::string buf = "assay-patterns-cache-v1";
+  buf.push_back('\0');
+  buf += hs_version();
+  buf.push_back('\0');
+  hs_platform_info_t plat;
+  std::memset(&plat, 0, sizeof plat);
+  if (hs_populate_platform(&plat) == HS_SUCCESS) {
+    put_u32(buf, plat.tune);
+    put_u64(buf, plat.cpu_features);
+  }
+  put_u64(buf, exprs.size());
+  add(buf);
+  for (std::size_t i = 0; i < exprs.size(); ++i) {
+    buf.clear();
+    put_u32(buf, flags[i]);
+    put_u32(buf, ids[i]);
+    put_u64(buf, exprs[i].size());
+    add(buf);
+    add(exprs[i]);
+  }
+  return to_hex(h.finish());
+}
+
+std::string default_cache_dir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x != nullptr && x[0] == '/') return std::string(x) + "/assay";
+  if (const char* home = std::getenv("HOME"); home != nullptr && home[0] != '\0')
+    return std::string(home) + "/.cache/assay";
+  return {};
+}
+
+// Reads a cache entry. Nullptr when absent or invalid (wrong magic, count, sizes, or a database
+// vectorscan refuses): the caller compiles and overwrites it. `flags` loses SOM where the cached
+// compile had to drop it.
+hs_database* load_cache(const std::string& path, std::vector<unsigned>& flags) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec || size < sizeof kCacheMagic + 12 || size > kMaxCacheBytes) return nullptr;
+  std::ifstream in(path, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (data.size() != size || std::memcmp(data.data(), kCacheMagic, sizeof kCacheMagic) != 0) return nullptr;
+  std::size_t at = sizeof kCacheMagic;
+  if (get_le(data, at, 4) != flags.size()) return nullptr;
+  at += 4;
+  if (data.size() - at < flags.size() + 8) return nullptr;
+  std::vector<unsigned> f = flags;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    const bool som = data[at + i] != 0;
+    const bool asked = (f[i] & HS_FLAG_SOM_LEFTMOST) != 0;
+    if (som && !asked) return nullptr;
+    if (!som) f[i] &= ~static_cast<unsigned>(HS_FLAG_SOM_LEFTMOST);
+  }
+  at += f.size();
+  const std::uint64_t n = get_le(data, at, 8);
+  at += 8;
+  if (n != data.size() - at) return nullptr;
+  hs_database* db = nullptr;
+  if (hs_deserialize_database(data.data() + at, static_cast<std::size_t>(n), &db) != HS_SUCCESS) return nullptr;
+  flags = std::move(f);
+  return db;
+}
+
+// Keeps the newest kMaxCacheEntries databases (and never `keep`, just written). Temporary files
+// left by a killed writer are removed once they are an hour old.
+void prune_cache(const std::filesystem::path& dir, const std::string& keep) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<std::pair<fs::file_time_type, fs::path>> entries;
+  const auto now = fs::file_time_type::clock::now();
+  std::size_t scanned = 0;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end && scanned < kMaxPruneScan; it.increment(ec), ++scanned) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with("patterns-")) continue;
+    std::error_code item_ec;  // per entry: a vanished file must not end the listing
+    auto t = it->last_write_time(item_ec);
+    if (item_ec) continue;
+    if (name.find(".tmp.") != std::string::npos) {
+      if (now - t > std::chrono::hours(1)) fs::remove(it->path(), item_ec);
+      continue;
+    }
+    if (name.ends_with(".hsdb") && it->path().string() != keep) entries.emplace_back(t, it->path());
+  }
+  if (entries.size() < kMaxCacheEntries) return;
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t i = kMaxCacheEntries - 1; i < entries.size(); ++i) fs::remove(entries[i].second, ec);
+}
+
+// Best effort: a cache that cannot be written costs the next run a compile, nothing else. Written
+// to a temporary name in the same directory and renamed, so a concurrent reader sees the old file,
+// the new one, or none, never half of one.
+bool store_cache(const std::string& path, hs_database* db, const std::vector<unsigned>& flags) {
+  char* bytes = nullptr;
+  std::size_t n = 0;
+  if (hs_serialize_database(db, &bytes, &n) != HS_SUCCESS || bytes == nullptr) return false;
+  std::string out(kCacheMagic, sizeof kCacheMagic);
+  put_u32(out, static_cast<std::uint32_t>(flags.size()));
+  for (unsigned f : flags) out.push_back((f & HS_FLAG_SOM_LEFTMOST) != 0 ? '\1' : '\0');
+  put_u64(out, n);
+  out.append(bytes, n);
+  std::free(bytes);  // hs_serialize_database allocates with the default allocator (malloc)
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  // The cache is loaded as code-like data (vectorscan bytecode): a directory we create is the
+  // user's alone.
+  const fs::path dir = fs::path(path).parent_path();
+  if (fs::create_directories(dir, ec) && !ec) fs::permissions(dir, fs::perms::owner_all, ec);
+  const std::string tmp = fmt::format("{}.tmp.{}.{}", path, ::getpid(),
+                                      std::chrono::steady_clock::now().time_since_epoch().count());
+  {
+    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+    o.write(out.data(), static_cast<std::streamsize>(out.size()));
+    o.close();
+    if (!o) {
+      fs::remove(tmp, ec);
+      return false;
+    }
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return false;
+  }
+  prune_cache(fs::path(path).parent_path(), path);
+  return true;
+}
+
 std::string_view member_path(std::string_view p) {
   auto b = p.rfind("!/");
   return b == std::string_view::npos ? p : p.substr(b + 2);
@@ -77,7 +243,19 @@ PatternMatcher::~PatternMatcher() {
   if (db_ != nullptr) hs_free_database(db_);
 }
 
+CacheOptions CacheOptions::from_environment() {
+  CacheOptions o;
+  if (const char* v = std::getenv("ASSAY_NO_CACHE"); v != nullptr && v[0] != '\0' && std::strcmp(v, "0") != 0)
+    o.enabled = false;
+  return o;
+}
+
 Result<std::unique_ptr<PatternMatcher>> PatternMatcher::compile(const std::vector<RuleDef>& rules) {
+  return compile(rules, CacheOptions::from_environment());
+}
+
+Result<std::unique_ptr<PatternMatcher>> PatternMatcher::compile(const std::vector<RuleDef>& rules,
+                                                                const CacheOptions& cache) {
   std::unique_ptr<PatternMatcher> m(new PatternMatcher());
   std::vector<std::string> exprs;
   std::vector<unsigned> flags, ids;
@@ -106,6 +284,8 @@ Result<std::unique_ptr<PatternMatcher>> PatternMatcher::compile(const std::vecto
         e.literal_len = p.literal.empty() ? 0 : static_cast<std::uint32_t>(p.literal.size());
       } else if (!p.literal.empty()) {
         e.literal_len = static_cast<std::uint32_t>(p.literal.size());
+      } else if (p.end_only) {
+        e.literal_len = 0;  // start recovered from the line, as for a pattern too large with SOM
       } else {
         f |= HS_FLAG_SOM_LEFTMOST;
         e.som = true;
@@ -119,6 +299,23 @@ Result<std::unique_ptr<PatternMatcher>> PatternMatcher::compile(const std::vecto
   if (exprs.empty()) return m;
   std::vector<const char*> cexprs;
   for (const auto& s : exprs) cexprs.push_back(s.c_str());
+  if (cache.enabled) {
+    std::string dir = cache.dir.empty() ? default_cache_dir() : cache.dir;
+    if (!dir.empty()) m->cache_path_ = dir + "/patterns-" + cache_key(exprs, flags, ids).substr(0, 32) + ".hsdb";
+  }
+  if (!m->cache_path_.empty()) {
+    if (hs_database* db = load_cache(m->cache_path_, flags)) {
+      m->db_ = db;
+      m->from_cache_ = true;
+      for (std::size_t i = 0; i < flags.size(); ++i)
+        if (m->exprs_[i].som && (flags[i] & HS_FLAG_SOM_LEFTMOST) == 0) m->exprs_[i].som = false;
+      if (hs_alloc_scratch(m->db_, &m->proto_) == HS_SUCCESS) return m;
+      // A database that loads but cannot get scratch space is not usable: compile afresh.
+      hs_free_database(m->db_);
+      m->db_ = nullptr;
+      m->from_cache_ = false;
+    }
+  }
   // Start-of-match tracking costs vectorscan state per bounded repeat; a pattern it rejects as
   // "too large" with it is retried without (its start is then recovered from the line it is on).
   for (std::size_t attempt = 0;; ++attempt) {
@@ -146,6 +343,7 @@ Result<std::unique_ptr<PatternMatcher>> PatternMatcher::compile(const std::vecto
   }
   if (hs_alloc_scratch(m->db_, &m->proto_) != HS_SUCCESS)
     return make_error(Errc::kInternal, "vectorscan: cannot allocate scratch space");
+  if (!m->cache_path_.empty() && !store_cache(m->cache_path_, m->db_, flags)) m->cache_path_.clear();
   return m;
 }
 

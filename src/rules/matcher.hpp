@@ -41,6 +41,14 @@ struct Candidate {
   std::uint64_t to = 0;
 };
 
+/// Where compiled databases are cached between runs (see docs/rules.md, "Compiled rule cache").
+struct CacheOptions {
+  bool enabled = true;
+  std::string dir;  ///< "" = $XDG_CACHE_HOME/assay, else $HOME/.cache/assay
+  /// Reads ASSAY_NO_CACHE (=1 disables), XDG_CACHE_HOME and HOME.
+  static CacheOptions from_environment();
+};
+
 class PatternMatcher {
  public:
   ~PatternMatcher();
@@ -49,7 +57,17 @@ class PatternMatcher {
 
   /// Compiles the pattern rules among `rules` (others are ignored). Errors: kMalformed naming the
   /// rule id and pattern when vectorscan rejects a pattern or a rule names an unknown validator.
+  /// The database is looked up first in the cache (keyed by SHA-256 of the expressions and
+  /// their flags, the vectorscan version and the host platform) and stored there after a compile;
+  /// an unreadable or invalid cache entry is ignored and rewritten.
   static Result<std::unique_ptr<PatternMatcher>> compile(const std::vector<RuleDef>& rules);
+  static Result<std::unique_ptr<PatternMatcher>> compile(const std::vector<RuleDef>& rules,
+                                                         const CacheOptions& cache);
+
+  /// True when the database came from the cache (no vectorscan compile in this process).
+  bool from_cache() const noexcept { return from_cache_; }
+  /// The cache file used or written ("" when caching is off or failed).
+  const std::string& cache_path() const noexcept { return cache_path_; }
 
   const std::vector<RuleDef>& rules() const noexcept { return rules_; }
   std::size_t expression_count() const noexcept { return exprs_.size(); }
@@ -97,6 +115,8 @@ class PatternMatcher {
   mutable std::mutex pool_mu_;
   mutable std::vector<hs_scratch*> pool_;
   std::vector<int> validator_of_rule_;  ///< index into the validator table, -1 for none
+  bool from_cache_ = false;
+  std::string cache_path_;
 };
 
 }  // namespace assay::rules

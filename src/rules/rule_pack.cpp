@@ -88,6 +88,7 @@ Result<PatternDef> parse_pattern(const YAML::Node& p, const std::string& where) 
     if (f == "caseless" || f == "nocase") d.caseless = true;
     else if (f == "singlematch" || f == "single") d.single_match = true;
     else if (f == "dotall") d.dot_all = true;
+    else if (f == "endonly") d.end_only = true;
     else return make_error(Errc::kMalformed, fmt::format("{}: unknown pattern flag {:?}", where, f));
   }
   return d;

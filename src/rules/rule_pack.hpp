@@ -26,6 +26,10 @@ struct PatternDef {
   bool caseless = false;
   bool single_match = false;  ///< one report per node is enough (indicator strings)
   bool dot_all = false;
+  /// Compile without start-of-match state: the match start is recovered as the start of its line.
+  /// For regexes with long bounded repeats over wide classes, which vectorscan otherwise rejects
+  /// as "too large" with start-of-match (each such rejection costs one more whole compile).
+  bool end_only = false;
 };
 
 /// Where a pattern rule applies. Empty lists mean "anywhere the analyzer looks".

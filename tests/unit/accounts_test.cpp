@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include "assay/scan.hpp"
@@ -218,6 +219,93 @@ TEST(Accounts, SecondUid0Account) {
 
 // ------------------------------------------------------------------------------------------------
 // Corpus ground truth
+
+std::string shell_out(const std::string& cmd) {
+  std::string out;
+  EXPECT_EQ(test::run(cmd, &out), 0) << cmd;
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+// Unsalted digests made by `openssl dgst` (the oracle), {SHA}/{SSHA} as htpasswd -s / slappasswd
+// write them.
+std::string hex_digest(const std::string& alg, const std::string& pw) {
+  std::string out = shell_out("printf '%s' '" + pw + "' | openssl dgst -" + alg + " -r");
+  return out.substr(0, out.find(' '));
+}
+std::string ldap_sha(const std::string& pw) {
+  return "{SHA}" + shell_out("printf '%s' '" + pw + "' | openssl dgst -sha1 -binary | base64");
+}
+std::string ldap_ssha(const std::string& pw, const std::string& salt) {
+  return "{SSHA}" + shell_out("(printf '%s' '" + pw + salt + "' | openssl dgst -sha1 -binary; printf '%s' '" + salt +
+                              "') | base64 -w0");
+}
+
+TEST(PasswdFormat, IdentifiesUnsaltedDigests) {
+  using passwd::HashScheme;
+  EXPECT_EQ(passwd::identify_hash("21232f297a57a5a743894a0e4a801fc3", true).scheme, HashScheme::kRawMd5);
+  EXPECT_EQ(passwd::identify_hash("D033E22AE348AEB5660FC2140AEC35850C4DA997", true).scheme, HashScheme::kRawSha1);
+  EXPECT_EQ(passwd::identify_hash(std::string(64, 'a'), true).scheme, HashScheme::kRawSha256);
+  EXPECT_EQ(passwd::identify_hash("{SHA}0DPiKuNIrrVmD8IUCuw1hQxNqZc=", true).scheme, HashScheme::kLdapSha);
+  EXPECT_EQ(passwd::identify_hash("{SSHA}DkMTwBl+a/3DQTxCYEApdUtNXGgdUac3", true).scheme, HashScheme::kLdapSsha);
+  EXPECT_EQ(passwd::identify_hash("$apr1$abc$def", true).scheme, HashScheme::kApr1);
+  // Not digests: wrong lengths, non-hex characters, bad base64.
+  EXPECT_EQ(passwd::identify_hash(std::string(31, 'a'), true).scheme, HashScheme::kPlainOrUnknown);
+  EXPECT_EQ(passwd::identify_hash("21232f297a57a5a743894a0e4a801fcg", true).scheme, HashScheme::kPlainOrUnknown);
+  EXPECT_EQ(passwd::identify_hash("{SHA}short", true).scheme, HashScheme::kPlainOrUnknown);
+  EXPECT_TRUE(passwd::is_raw_digest(HashScheme::kRawSha256));
+  EXPECT_TRUE(passwd::is_weak_scheme(HashScheme::kLdapSsha));
+  EXPECT_FALSE(passwd::is_raw_digest(HashScheme::kMd5));
+}
+
+TEST(Accounts, UnsaltedDigestsInShadowAreCracked) {
+  ASSAY_REQUIRE_TOOL("openssl");
+  test::TempDir d;
+  put(d.path(), "etc/passwd",
+      "root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\nsupport:x:1001:1001::/:/bin/sh\n"
+      "guest:x:1002:1002::/:/bin/sh\nops:x:1003:1003::/:/bin/sh\n");
+  put(d.path(), "etc/shadow",
+      "root:" + hex_digest("md5", "admin") + ":19000::::::\n" +          // raw MD5 of a default
+      "admin:" + hex_digest("sha1", "1234") + ":19000::::::\n" +         // raw SHA-1 of a default
+      "support:" + hex_digest("sha256", "support") + ":19000::::::\n" +  // its own name, SHA-256
+      "guest:" + ldap_ssha("admin", "s4Lt") + ":19000::::::\n" +          // salted SHA-1
+      "ops:" + hex_digest("sha256", "Zq8!unique-Passphrase-77") + ":19000::::::\n");
+  Assessment a = scan_dir(d.str());
+  auto dp = findings(a, "accounts.default-password");
+  std::set<std::string> cracked;
+  for (const auto* f : dp) cracked.insert(f->key);
+  EXPECT_EQ(cracked, (std::set<std::string>{"root", "admin", "support", "guest"}));
+  std::set<std::string> unsalted;
+  for (const auto* f : findings(a, "accounts.unsalted-hash")) unsalted.insert(f->key);
+  EXPECT_EQ(unsalted, (std::set<std::string>{"root", "admin", "support", "ops"}));  // not guest: {SSHA} is salted
+  auto weak = findings(a, "accounts.weak-hash-scheme");
+  ASSERT_EQ(weak.size(), 1u);
+  EXPECT_EQ(weak[0]->key, "guest");
+}
+
+TEST(Accounts, HtpasswdIsItsOwnDatabase) {
+  ASSAY_REQUIRE_TOOL("openssl");
+  test::TempDir d;
+  put(d.path(), "etc/passwd", kPasswd);
+  put(d.path(), "etc/shadow", "root:*:19000:0:99999:7:::\n");
+  put(d.path(), "www/.htpasswd",
+      "admin:" + ldap_sha("admin") + "\n" + "viewer:" + openssl_passwd("-apr1", "Xq3zT9Ab", "Zq8!unique-77") + "\n" +
+      "api:" + openssl_passwd("-6", "Kp0wq8", "v9!Qm#2rTz-unique") + "\n");
+  Assessment a = scan_dir(d.str());
+  auto dp = findings(a, "accounts.default-password");
+  ASSERT_EQ(dp.size(), 1u);
+  EXPECT_EQ(dp[0]->key, "admin");
+  EXPECT_NE(dp[0]->evidence.front().path.find(".htpasswd"), std::string::npos);
+  auto un = findings(a, "accounts.unsalted-hash");
+  ASSERT_EQ(un.size(), 1u);
+  EXPECT_EQ(un[0]->key, "admin");
+  auto weak = findings(a, "accounts.weak-hash-scheme");
+  ASSERT_EQ(weak.size(), 1u);  // apr1; the SHA-512 crypt entry is fine
+  EXPECT_EQ(weak[0]->key, "viewer");
+  // The htpasswd users are not system accounts: no empty-password or uid findings for them, and
+  // the system's locked root stays quiet.
+  EXPECT_EQ(findings(a, "accounts.empty-password").size(), 0u);
+}
 
 TEST(AccountsCorpus, DvarRootHasEmptyPassword) {
   ASSAY_REQUIRE_CORPUS();

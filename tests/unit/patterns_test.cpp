@@ -8,6 +8,8 @@
 #include <random>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "assay/scan.hpp"
 #include "rules/matcher.hpp"
 #include "rules/rule_pack.hpp"
@@ -280,6 +282,86 @@ TEST(PatternMatcher, ChunkedScanSeesStraddlingMatchOnce) {
   ASSERT_EQ(h.size(), 2u);
   EXPECT_EQ(h[0].from, 100u);
   EXPECT_EQ(h[1].from, at);
+}
+
+TEST(PatternMatcher, CompiledDatabaseCache) {
+  // A rule with a literal, a start-of-match regex and an end-only regex: the cache must keep what
+  // each expression was compiled with.
+  auto rs = rules::parse_rule_file(
+      "rules:\n  - id: t.mix\n    title: t\n    patterns:\n      - literal: 'NEEDLE'\n"
+      "      - regex: 'tok_[a-z]{4,8}'\n      - regex: 'curl[ \\t][^\\n]{0,40}--insecure'\n        flags: [endonly]\n",
+      "rules/t.yaml");
+  ASSERT_TRUE(rs.ok()) << rs.error().message;
+  test::TempDir cache_dir;
+  rules::CacheOptions opt;
+  opt.dir = cache_dir.str() + "/assay";
+  const std::string text = "x NEEDLE y\nab tok_abcdef\n  run: curl -s --insecure http://h\n";
+  NodeInfo n;
+  n.kind = Kind::kText;
+  auto offsets = [&](const rules::PatternMatcher& m) {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> v;
+    for (const auto& h : m.scan(as_bytes(text), n)) v.emplace_back(h.from, h.to);
+    return v;
+  };
+  auto cold = rules::PatternMatcher::compile(*rs, opt);
+  ASSERT_TRUE(cold.ok()) << cold.error().message;
+  EXPECT_FALSE((*cold)->from_cache());
+  ASSERT_FALSE((*cold)->cache_path().empty());
+  ASSERT_TRUE(fs::exists((*cold)->cache_path()));
+  auto want = offsets(**cold);
+  ASSERT_EQ(want.size(), 3u);
+  EXPECT_EQ(want[1].first, text.find("tok_"));      // start of match
+  EXPECT_EQ(want[2].first, text.find("  run"));     // end-only: the line's start
+  auto warm = rules::PatternMatcher::compile(*rs, opt);
+  ASSERT_TRUE(warm.ok());
+  EXPECT_TRUE((*warm)->from_cache());
+  EXPECT_EQ((*warm)->cache_path(), (*cold)->cache_path());
+  EXPECT_EQ(offsets(**warm), want);
+  // Another rule set has another key.
+  auto rs2 = rules::parse_rule_file("rules:\n  - id: t.other\n    patterns: [{literal: OTHER}]\n", "rules/u.yaml");
+  auto other = rules::PatternMatcher::compile(*rs2, opt);
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE((*other)->from_cache());
+  EXPECT_NE((*other)->cache_path(), (*cold)->cache_path());
+  // A damaged entry (truncated, then bytes flipped inside the database) is ignored and rewritten.
+  const std::string path = (*cold)->cache_path();
+  std::string bytes = test::read_file(path);
+  for (std::string bad : {bytes.substr(0, bytes.size() / 2), bytes, std::string("junk")}) {
+    if (bad == bytes)
+      for (std::size_t i = 40; i < bad.size(); i += 97) bad[i] = static_cast<char>(bad[i] ^ 0x5a);
+    test::write_file(path, bad);
+    auto again = rules::PatternMatcher::compile(*rs, opt);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(offsets(**again), want);
+    auto next = rules::PatternMatcher::compile(*rs, opt);
+    ASSERT_TRUE(next.ok());
+    EXPECT_TRUE((*next)->from_cache());
+  }
+  // Old entries are pruned: the directory stays bounded however many rule sets were seen.
+  for (int i = 0; i < 20; ++i) {
+    auto ri = rules::parse_rule_file(fmt::format("rules:\n  - id: t.n{}\n    patterns: [{{literal: LIT{}}}]\n", i, i),
+                                     "rules/n.yaml");
+    ASSERT_TRUE(ri.ok());
+    ASSERT_TRUE(rules::PatternMatcher::compile(*ri, opt).ok());
+  }
+  std::size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(opt.dir)) entries += e.path().extension() == ".hsdb" ? 1 : 0;
+  EXPECT_LE(entries, 16u);
+  EXPECT_GE(entries, 10u);
+  // Disabled: nothing read or written.
+  rules::CacheOptions off;
+  off.enabled = false;
+  off.dir = cache_dir.str() + "/off";
+  auto none = rules::PatternMatcher::compile(*rs, off);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE((*none)->from_cache());
+  EXPECT_TRUE((*none)->cache_path().empty());
+  EXPECT_FALSE(fs::exists(off.dir));
+  ::setenv("ASSAY_NO_CACHE", "1", 1);
+  EXPECT_FALSE(rules::CacheOptions::from_environment().enabled);
+  ::setenv("ASSAY_NO_CACHE", "0", 1);
+  EXPECT_TRUE(rules::CacheOptions::from_environment().enabled);
+  ::unsetenv("ASSAY_NO_CACHE");
 }
 
 TEST(PatternMatcher, BadPatternNamesTheRule) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -89,6 +90,29 @@ TEST(RulesCli, EveryEmittedRuleIdIsDocumented) {
   std::string list;
   for (const auto& u : undocumented) list += "\n  " + u;
   EXPECT_TRUE(undocumented.empty()) << "finding rule ids missing from rules/*.yaml:" << list;
+}
+
+// The compiled-database cache through the CLI: written under $XDG_CACHE_HOME/assay on the first
+// run, loaded on the second (same matches), never touched with ASSAY_NO_CACHE=1.
+TEST(RulesCli, PatternDatabaseCacheFollowsTheEnvironment) {
+  test::TempDir d;
+  test::write_file(d / "conf.sh", "wget -q --no-check-certificate https://h/x\nxmlset_roodkcableoj28840ybtide\n");
+  const std::string match = std::string(ASSAY_CLI) + " rules match '" + (d / "conf.sh").string() + "'";
+  std::string off_out;
+  ASSERT_EQ(test::run("XDG_CACHE_HOME='" + (d / "off").string() + "' ASSAY_NO_CACHE=1 " + match, &off_out), 0);
+  EXPECT_FALSE(std::filesystem::exists(d / "off"));
+  const std::string env = "XDG_CACHE_HOME='" + (d / "xdg").string() + "' ";
+  std::string cold, warm;
+  ASSERT_EQ(test::run(env + match, &cold), 0);
+  std::size_t entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(d / "xdg" / "assay"))
+    entries += e.path().filename().string().starts_with("patterns-") ? 1 : 0;
+  EXPECT_EQ(entries, 1u);
+  ASSERT_EQ(test::run(env + match, &warm), 0);
+  EXPECT_EQ(cold, warm);
+  EXPECT_EQ(cold, off_out);
+  EXPECT_NE(cold.find("crypto.tls-verify-disabled.wget"), std::string::npos) << cold;
+  EXPECT_NE(cold.find("backdoor.dlink-user-agent"), std::string::npos) << cold;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include "assay/scan.hpp"
@@ -219,12 +220,147 @@ TEST(Services, DropbearFlagsOnCommandLine) {
 TEST(Services, AdbProps) {
   test::TempDir d;
   put(d.path(), "system/build.prop", "ro.build.type=userdebug\nro.debuggable=1\nro.secure=0\nservice.adb.tcp.port=5555\n");
-  auto f = findings(scan_dir(d.str()), "services.adb-enabled");
+  Assessment a = scan_dir(d.str());  // kept alive: findings() returns pointers into it
+  auto f = findings(a, "services.adb-enabled");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->evidence.size(), 3u);
   test::TempDir ok;
   put(ok.path(), "system/build.prop", "ro.build.type=user\nro.debuggable=0\nro.secure=1\n");
   EXPECT_EQ(findings(scan_dir(ok.str()), "services.adb-enabled").size(), 0u);
+}
+
+TEST(InitsysAndroid, ParsesServicesActionsAndContinuations) {
+  std::string rc =
+      "import /init.${ro.hardware}.rc\n"
+      "# comment\n"
+      "on early-init && property:ro.debuggable=1\n"
+      "    setprop service.adb.tcp.port 5555  # trailing comment\n"
+      "    start adbd\n"
+      "\n"
+      "service adbd /system/bin/adbd \\\n"
+      "        --root_seclabel=u:r:su:s0\n"
+      "    class core\n"
+      "    socket adbd seqpacket 660 system system\n"
+      "    disabled\n"
+      "    seclabel u:r:adbd:s0\n"
+      "service console /system/bin/sh\n"
+      "    console\n"
+      "    user shell\n"
+      "    group shell log \"read proc\"\n"
+      "service adbd /system/bin/other\n"  // a redefinition: ignored, as init does
+      "    class late_start\n";
+  auto init = initsys::parse_android_init(as_bytes(rc));
+  ASSERT_EQ(init.imports.size(), 1u);
+  ASSERT_EQ(init.actions.size(), 1u);
+  EXPECT_TRUE(init.actions[0].conditional());
+  ASSERT_EQ(init.actions[0].commands.size(), 2u);
+  EXPECT_EQ(init.actions[0].commands[0].words, (std::vector<std::string>{"setprop", "service.adb.tcp.port", "5555"}));
+  ASSERT_EQ(init.services.size(), 2u);
+  const auto& adbd = init.services[0];
+  EXPECT_EQ(adbd.name, "adbd");
+  EXPECT_EQ(adbd.program, "/system/bin/adbd");
+  EXPECT_EQ(adbd.args, (std::vector<std::string>{"--root_seclabel=u:r:su:s0"}));
+  EXPECT_EQ(adbd.line, 7u);
+  EXPECT_EQ(adbd.classes, (std::vector<std::string>{"core"}));
+  EXPECT_TRUE(adbd.disabled);
+  EXPECT_EQ(adbd.user, "");
+  ASSERT_EQ(adbd.sockets.size(), 1u);
+  const auto& console = init.services[1];
+  EXPECT_TRUE(console.console);
+  EXPECT_EQ(console.user, "shell");
+  EXPECT_EQ(console.groups, (std::vector<std::string>{"shell", "log", "read proc"}));
+  // Garbage is skipped with a diagnostic, never a crash.
+  auto junk = initsys::parse_android_init(as_bytes(std::string("\x01\x02 oops\nservice\non\n    start\n\\")));
+  EXPECT_TRUE(junk.services.empty());
+  EXPECT_FALSE(junk.diagnostics.empty());
+}
+
+TEST(Services, AndroidInitRootShellsAndAdb) {
+  test::TempDir d;
+  put(d.path(), "system/etc/init/debug.rc",
+      "service telnetd /system/xbin/busybox telnetd -F -l /system/bin/sh\n"
+      "    class main\n"
+      "service rootsh /system/bin/sh\n"
+      "    class core\n"
+      "    console\n"
+      "service bindsh /system/bin/toybox nc -L /system/bin/sh -p 4444\n"
+      "    class main\n"
+      "    user root\n"
+      "    disabled\n"
+      "service adbd /system/bin/adbd --root_seclabel=u:r:su:s0\n"
+      "    class core\n"
+      "    socket adbd stream 660 system system\n"
+      "    disabled\n"
+      "on boot\n"
+      "    setprop service.adb.tcp.port 5555\n"
+      "    setprop ro.adb.secure 0\n");
+  // adbd is started from another file (the ramdisk's init.usb.rc in a real image).
+  put(d.path(), "system/etc/init/usb.rc", "on property:sys.usb.config=adb\n    start adbd\n");
+  Assessment a = scan_dir(d.str());
+  auto shells = findings(a, "services.android-root-shell");
+  std::map<std::string, const Finding*> by_key;
+  for (const auto* f : shells) by_key[f->key] = f;
+  ASSERT_EQ(by_key.size(), 3u);
+  EXPECT_EQ(by_key["telnetd"]->severity, Severity::kHigh);
+  EXPECT_EQ(by_key["rootsh"]->severity, Severity::kHigh);
+  EXPECT_EQ(by_key["bindsh"]->severity, Severity::kMedium);  // disabled and never started
+  EXPECT_EQ(by_key["bindsh"]->confidence, "medium");
+  auto adb = findings(a, "services.adb-enabled");
+  ASSERT_EQ(adb.size(), 1u);
+  EXPECT_EQ(adb[0]->evidence.size(), 2u);
+  EXPECT_EQ(adb[0]->confidence, "high");
+  // The init services are in the inventory, and the product analyzer judges the enabled ones.
+  auto names = services_of(a);
+  EXPECT_TRUE(contains(names, "telnetd"));
+  EXPECT_TRUE(contains(names, "adbd"));
+  bool adbd_android = false;
+  for (const auto& f : a.facts)
+    if (f.type == "system.services" && f.data.value("source", "") == "android-init")
+      for (const auto& s : f.data["services"])
+        if (s["name"] == "adbd") {
+          adbd_android = s["started_by"] == "android-init" && s["android"]["user"] == "root" && s["android"]["disabled"] == true;
+        }
+  EXPECT_TRUE(adbd_android);
+  EXPECT_EQ(findings(a, "services.telnet").size(), 1u);
+  EXPECT_EQ(findings(a, "services.telnet-no-login").size(), 1u);
+}
+
+TEST(Services, AndroidInitStockServicesAreQuiet) {
+  test::TempDir d;
+  // AOSP's shape: the console shell runs as `shell` and only on debuggable builds; daemons have
+  // their own users; a oneshot script through sh is not an interactive shell; telnetd disabled and
+  // never started stays out of the product judgement.
+  put(d.path(), "system/etc/init/hw/init.rc",
+      "on property:ro.debuggable=1\n"
+      "    start console\n"
+      "service console /system/bin/sh\n"
+      "    class core\n"
+      "    console\n"
+      "    disabled\n"
+      "    user shell\n"
+      "    group shell log readproc\n"
+      "    seclabel u:r:shell:s0\n"
+      "service logd /system/bin/logd\n"
+      "    class core\n"
+      "    socket logd stream 0666 logd logd\n"
+      "    user logd\n"
+      "service vendor.setup /system/bin/sh /vendor/bin/init.setup.sh\n"
+      "    class main\n"
+      "    oneshot\n"
+      "service telnetd /system/bin/telnetd -l /system/bin/login\n"
+      "    user system\n"
+      "    disabled\n"
+      "on boot\n"
+      "    setprop ro.adb.secure 1\n"
+      "    setprop persist.sys.usb.config mtp\n");
+  put(d.path(), "system/build.prop", "ro.build.type=user\nro.debuggable=0\nro.secure=1\nro.adb.secure=1\n");
+  put(d.path(), "system/etc/ueventd.rc", "/dev/null 0666 root root\n");
+  Assessment a = scan_dir(d.str());
+  EXPECT_EQ(findings(a, "services.android-root-shell").size(), 0u);
+  EXPECT_EQ(findings(a, "services.adb-enabled").size(), 0u);
+  EXPECT_EQ(findings(a, "services.telnet").size(), 0u);
+  EXPECT_EQ(findings(a, "services.debug-console").size(), 0u);
+  EXPECT_TRUE(contains(services_of(a), "logd"));
 }
 
 TEST(Services, UpnpSnmpAndCommunity) {
@@ -267,7 +403,8 @@ TEST(Services, InsecureUpdate) {
   test::TempDir d;
   put(d.path(), "usr/sbin/fw_update.sh",
       "#!/bin/sh\nURL=http://update.example.com/fw/latest.bin\nwget -O /tmp/fw.bin \"$URL\" && mtd write /tmp/fw.bin firmware\n");
-  auto f = findings(scan_dir(d.str()), "services.insecure-update");
+  Assessment a = scan_dir(d.str());  // kept alive: findings() returns pointers into it
+  auto f = findings(a, "services.insecure-update");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->category, Category::kIntegrity);
   test::TempDir ok;

@@ -93,8 +93,20 @@ bool AccountsAnalyzer::wants(const NodeInfo& node) const {
   return name_says(base, "passwd") || name_says(base, "shadow") || base == "group" || base == "group-";
 }
 
+namespace accounts {
+void htpasswd_findings(const NodeView& node, ScanContext& ctx, const CandidateSet& set, const CrackCache& cache);
+}
+
 void AccountsAnalyzer::analyze(const NodeView& node, ScanContext& ctx) const {
   std::string_view base = base_name(node.info.path);
+  if (name_says(base, "htpasswd")) {
+    const auto& set = ctx.resource<accounts::CandidateSet>(
+        "accounts.candidates", [&] { return accounts::CandidateSet::load(ctx.config()); });
+    const auto& cache = ctx.resource<accounts::CrackCache>(
+        "accounts.crack-cache", [] { return std::make_unique<accounts::CrackCache>(); });
+    accounts::htpasswd_findings(node, ctx, set, cache);
+    return;
+  }
   passwd::Shape shape = passwd::guess_shape(node.bytes);
   DbKind kind;
   // The content decides when it has a clear shape (busybox builds put shadow-style lines in a
@@ -319,7 +331,96 @@ std::string who(const Account& a) {
   return s;
 }
 
+bool unsalted_scheme(std::string_view s) {
+  return s == "raw-md5" || s == "raw-sha1" || s == "raw-sha256" || s == "ldap-sha";
+}
+
+// Weak crypt(3) schemes, clear text, and the unsalted digests that are not crypt(3) at all.
+void weak_hash_findings(const Account& a, ScanContext& ctx) {
+  if (a.state != "hash") return;
+  if (unsalted_scheme(a.scheme)) {
+    Finding f = account_finding(
+        a, "accounts.unsalted-hash", Category::kCrypto, Severity::kHigh,
+        fmt::format("Account '{}' password stored as an unsalted {} digest", a.name, a.scheme),
+        fmt::format("{} stores its password as one unsalted fast digest ({}): the same password has the same "
+                    "hash on every device and in public lookup tables, and a GPU tries billions of guesses per "
+                    "second.", who(a), a.scheme),
+        {"CWE-759", "CWE-916", "CWE-328"},
+        "Store passwords with a salted, slow scheme (yescrypt, SHA-512 crypt, bcrypt; htpasswd -B), or ship "
+        "no password and make the owner set one at first use.");
+    f.tags.push_back("weak-crypto");
+    ctx.add_finding(std::move(f));
+    return;
+  }
+  if (a.scheme == "des" || a.scheme == "bsdi-des" || a.scheme == "md5" || a.scheme == "nthash" ||
+      a.scheme == "sun-md5" || a.scheme == "apr1" || a.scheme == "ldap-ssha" || a.scheme == "plain-or-unknown") {
+    bool plain = a.scheme == "plain-or-unknown";
+    Finding f = account_finding(
+        a, "accounts.weak-hash-scheme", Category::kCrypto, plain ? Severity::kHigh : Severity::kMedium,
+        fmt::format("Account '{}' password stored with a weak scheme ({})", a.name, a.scheme),
+        plain ? fmt::format("{} has a password field that is not a crypt(3) hash: it may be the password in "
+                            "clear text.", who(a))
+        : a.scheme == "ldap-ssha"
+            ? fmt::format("{} uses {{SSHA}}: one salted SHA-1, fast enough that a GPU tests billions of guesses "
+                          "per second.", who(a))
+            : fmt::format("{} uses {} crypt, which crypt(5) lists as weak: DES keeps 8 characters and the others "
+                          "fall to a GPU in minutes to hours.", who(a), a.scheme),
+        {"CWE-916", "CWE-328"},
+        "Hash passwords with yescrypt or SHA-512 crypt (busybox: CONFIG_FEATURE_DEFAULT_PASSWD_ALGO=\"sha512\"); "
+        "better, ship no password at all.");
+    ctx.add_finding(std::move(f));
+  }
+}
+
+Finding default_password_finding(const Account& a) {
+  Finding f = account_finding(
+      a, "accounts.default-password", Category::kBackdoor, Severity::kCritical,
+      fmt::format("Account '{}' uses a default password", a.name),
+      fmt::format("{} has the password '{}' ({}). The hash ships in the image, so every unit shares the "
+                  "password, and it is on the lists that scanners and botnets (Mirai and successors) try "
+                  "first.",
+                  who(a), a.default_password, a.default_source),
+      {"CWE-798", "CWE-1392", "CWE-521"},
+      "Remove the fixed password: lock the account in the image and require the owner to set a unique "
+      "password at first use (ETSI EN 303 645 provision 5.1-1), or generate a per-unit password at "
+      "manufacturing.");
+  f.tags.push_back("default-password");
+  f.evidence.front().excerpt += fmt::format("  [password: {}]", a.default_password);
+  return f;
+}
+
 }  // namespace
+
+namespace accounts {
+
+// htpasswd files (web server logins: `user:hash`) are their own account database: not joined
+// with the system's passwd, judged on their own.
+void htpasswd_findings(const NodeView& node, ScanContext& ctx, const CandidateSet& set, const CrackCache& cache) {
+  auto f = passwd::parse_shadow(node.bytes);
+  if (!f) return;
+  std::size_t budget = kMaxCrackedPerFile;
+  std::size_t n = 0;
+  for (const auto& e : f->entries) {
+    if (++n > kMaxFactAccounts) break;
+    passwd::HashInfo h = passwd::identify_hash(e.password, true);
+    Account a;
+    a.name = e.name;
+    a.state = std::string(passwd::state_name(h.state));
+    a.scheme = std::string(passwd::scheme_name(h.scheme));
+    a.passwd_evidence = Evidence{node.info.path, std::nullopt, e.line, masked(e.raw)};
+    json c = crack_json(h, e.name, set, cache, budget);
+    if (c.is_object() && c.contains("password")) {
+      a.cracked = true;
+      a.default_password = c["password"].get<std::string>();
+      a.default_source = c["source"].get<std::string>();
+    }
+    if (a.state == "empty") continue;  // htpasswd has no empty-password semantics (Apache refuses)
+    if (a.cracked) ctx.add_finding(default_password_finding(a));
+    weak_hash_findings(a, ctx);
+  }
+}
+
+}  // namespace accounts
 
 void AccountsProductAnalyzer::analyze(const ProductView& product, ScanContext& ctx) const {
   for (const auto& db : accounts::join_accounts(product.facts)) {
@@ -340,22 +441,7 @@ void AccountsProductAnalyzer::analyze(const ProductView& product, ScanContext& c
         f.tags.push_back("empty-password");
         ctx.add_finding(std::move(f));
       }
-      if (a.cracked) {
-        Finding f = account_finding(
-            a, "accounts.default-password", Category::kBackdoor, Severity::kCritical,
-            fmt::format("Account '{}' uses a default password", a.name),
-            fmt::format("{} has the password '{}' ({}). The hash ships in the image, so every unit shares the "
-                        "password, and it is on the lists that scanners and botnets (Mirai and successors) try "
-                        "first.",
-                        who(a), a.default_password, a.default_source),
-            {"CWE-798", "CWE-1392", "CWE-521"},
-            "Remove the fixed password: lock the account in the image and require the owner to set a unique "
-            "password at first use (ETSI EN 303 645 provision 5.1-1), or generate a per-unit password at "
-            "manufacturing.");
-        f.tags.push_back("default-password");
-        f.evidence.front().excerpt += fmt::format("  [password: {}]", a.default_password);
-        ctx.add_finding(std::move(f));
-      }
+      if (a.cracked) ctx.add_finding(default_password_finding(a));
       if (a.uid && *a.uid == 0 && a.name != "root" && a.in_passwd) {
         bool usable = a.state == "empty" || a.state == "hash";
         ctx.add_finding(account_finding(
@@ -369,21 +455,7 @@ void AccountsProductAnalyzer::analyze(const ProductView& product, ScanContext& c
             "Remove the account or give it its own unprivileged uid; document any maintenance access and protect "
             "it with a per-unit credential or a key."));
       }
-      if (a.state == "hash" && (a.scheme == "des" || a.scheme == "bsdi-des" || a.scheme == "md5" ||
-                                a.scheme == "nthash" || a.scheme == "sun-md5" || a.scheme == "plain-or-unknown")) {
-        bool plain = a.scheme == "plain-or-unknown";
-        Finding f = account_finding(
-            a, "accounts.weak-hash-scheme", Category::kCrypto, plain ? Severity::kHigh : Severity::kMedium,
-            fmt::format("Account '{}' password stored with a weak scheme ({})", a.name, a.scheme),
-            plain ? fmt::format("{} has a password field that is not a crypt(3) hash: it may be the password in "
-                                "clear text.", who(a))
-                  : fmt::format("{} uses {} crypt, which crypt(5) lists as weak: DES keeps 8 characters and both "
-                                "fall to a GPU in minutes to hours.", who(a), a.scheme),
-            {"CWE-916", "CWE-328"},
-            "Hash passwords with yescrypt or SHA-512 crypt (busybox: CONFIG_FEATURE_DEFAULT_PASSWD_ALGO=\"sha512\"); "
-            "better, ship no password at all.");
-        ctx.add_finding(std::move(f));
-      }
+      weak_hash_findings(a, ctx);
       if (a.inline_hash && a.state == "hash") {
         ctx.add_finding(account_finding(
             a, "accounts.no-shadow", Category::kHardening, Severity::kMedium,

@@ -2,9 +2,11 @@
 
 #include <crypt.h>
 #include <fmt/format.h>
+#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <optional>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -51,6 +53,12 @@ std::size_t guess_budget(const passwd::HashInfo& h, std::size_t slow_top) {
     case HashScheme::kScrypt:
     case HashScheme::kYescrypt:
     case HashScheme::kGostYescrypt: return kMaxGuessesExpensive;
+    case HashScheme::kApr1: return 0;  // not in crypt(3); reported as weak, not cracked
+    case HashScheme::kRawMd5:
+    case HashScheme::kRawSha1:
+    case HashScheme::kRawSha256:
+    case HashScheme::kLdapSha:
+    case HashScheme::kLdapSsha: return kMaxGuessesDes;  // one fast digest per guess
     case HashScheme::kPlainOrUnknown: return kMaxGuessesDes;  // a string compare, no crypt
     case HashScheme::kNone: return 0;
   }
@@ -143,8 +151,71 @@ void load_user_file(const std::string& file, CandidateSet& set, std::set<std::st
   }
 }
 
+// Standard base64 (RFC 4648, padding optional); nullopt on any other character.
+std::optional<std::string> base64_decode(std::string_view in) {
+  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+            : c == '+' ? 62 : c == '/' ? 63 : -1;
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+std::string digest(const EVP_MD* md, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (EVP_Digest(data.data(), data.size(), out, &n, md, nullptr) != 1) return {};
+  return std::string(reinterpret_cast<const char*>(out), n);
+}
+
+std::string hex_lower(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+// Unsalted hex digests and the RFC 2307 {SHA}/{SSHA} forms, through OpenSSL's digests.
+bool matches_raw(const passwd::HashInfo& h, const std::string& candidate) {
+  using passwd::HashScheme;
+  switch (h.scheme) {
+    case HashScheme::kRawMd5:
+    case HashScheme::kRawSha1:
+    case HashScheme::kRawSha256: {
+      const EVP_MD* md = h.scheme == HashScheme::kRawMd5 ? EVP_md5() : h.scheme == HashScheme::kRawSha1 ? EVP_sha1() : EVP_sha256();
+      std::string want = h.hash;
+      std::transform(want.begin(), want.end(), want.begin(), [](unsigned char c) { return std::tolower(c); });
+      return hex_lower(digest(md, candidate)) == want;
+    }
+    case HashScheme::kLdapSha:
+    case HashScheme::kLdapSsha: {
+      const std::size_t prefix = h.scheme == HashScheme::kLdapSha ? 5 : 6;
+      auto raw = base64_decode(std::string_view(h.hash).substr(prefix));
+      if (!raw || raw->size() < 20) return false;
+      std::string salt = raw->substr(20);
+      return digest(EVP_sha1(), candidate + salt) == raw->substr(0, 20);
+    }
+    default: return false;
+  }
+}
+
 bool matches(const passwd::HashInfo& h, const std::string& candidate, crypt_data& data) {
   if (h.scheme == passwd::HashScheme::kPlainOrUnknown) return candidate == h.hash;
+  if (passwd::is_raw_digest(h.scheme)) return matches_raw(h, candidate);
   const char* out = crypt_rn(candidate.c_str(), h.hash.c_str(), &data, static_cast<int>(sizeof data));
   // crypt_rn returns NULL (or a "*" failure token) for a setting it cannot use.
   return out != nullptr && out[0] != '*' && h.hash == out;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "analyzers/services/daemons.hpp"
@@ -31,7 +32,7 @@ constexpr std::size_t kMaxUpdateFindings = 3;
 
 enum class FileKind {
   kNone, kInittab, kShell, kUpdateScript, kSystemd, kInetd, kXinetd, kCron, kSystemCron, kUciDropbear,
-  kUciUhttpd, kSshd, kProps, kLighttpd, kNginx, kStunnel, kOpenssl, kSnmpd
+  kUciUhttpd, kSshd, kProps, kLighttpd, kNginx, kStunnel, kOpenssl, kSnmpd, kAndroidInit
 };
 
 bool has(std::string_view s, std::string_view what) { return s.find(what) != std::string_view::npos; }
@@ -45,6 +46,11 @@ bool rc_dir(std::string_view rel) {
 
 FileKind classify(std::string_view rel, std::string_view base, Kind kind) {
   if (rel == "etc/inittab") return FileKind::kInittab;
+  // Android init: init.rc and init.<hw>.rc at the ramdisk root, *.rc under each partition's
+  // etc/init/ (ueventd.rc is device permissions, another language).
+  if (base.ends_with(".rc") && !base.starts_with("ueventd") &&
+      (has(rel, "etc/init/") || (rel.find('/') == std::string_view::npos && base.starts_with("init"))))
+    return FileKind::kAndroidInit;
   if (rel.starts_with("etc/init.d/") || rel.starts_with("etc/rc.d/init.d/") || rc_dir(rel) ||
       rel == "etc/rc.local" || rel == "etc/rc.d/rc.local" || rel == "etc/rcS" || rel == "etc/rc" ||
       rel == "etc/rc.sysinit" || rel == "sbin/rc" || (rel.starts_with("etc/") && base.starts_with("rcS") &&
@@ -149,7 +155,8 @@ struct Builder {
     while (!base.empty() && base.front() == '-') base.remove_prefix(1);
     if (base.empty()) return;
     const DaemonInfo* info = table.lookup(base);
-    bool managed = !launcher.empty() || started_by == "inittab" || started_by == "systemd" || started_by == "inetd";
+    bool managed = !launcher.empty() || started_by == "inittab" || started_by == "systemd" || started_by == "inetd" ||
+                   started_by == "android-init";
     if (info == nullptr) {
       if (table.not_daemons.count(base) != 0 && launcher.empty()) return;
       if (!managed && !background) return;
@@ -587,23 +594,19 @@ void do_sshd(Builder& b, ByteView bytes) {
   ssh_fact(b, "sshd", true, password, root != "no", root == "yes", empty, port, line, text);
 }
 
-void do_props(Builder& b, ByteView bytes) {
-  std::vector<Evidence> adb;
-  json props = json::object();
-  for (const auto& d : initsys::parse_config(bytes, initsys::ConfigStyle::kEquals)) {
-    if (d.values.empty()) continue;
-    const std::string& v = d.values.front();
-    bool bad = (d.key == "ro.debuggable" && v == "1") || (d.key == "ro.secure" && v == "0") ||
-               (d.key == "ro.adb.secure" && v == "0") ||
-               ((d.key == "service.adb.tcp.port" || d.key == "persist.adb.tcp.port") && parse_port(v)) ||
-               (d.key == "persist.service.adb.enable" && v == "1");
-    if (d.key.starts_with("ro.debuggable") || d.key.starts_with("ro.secure") || d.key.find("adb") != std::string::npos)
-      props[utf8(d.key)] = utf8(v);
-    if (bad) adb.push_back(b.ev(d.line, d.text));
-  }
-  if (!props.empty())
-    b.ctx.add_fact({"system.android-props", b.node.path, json{{"root", utf8(b.sp.root)}, {"props", props}}});
-  if (adb.empty()) return;
+// Android properties that make adbd run as root, skip authentication or listen on TCP.
+bool adb_prop_insecure(std::string_view key, std::string_view v) {
+  return (key == "ro.debuggable" && v == "1") || (key == "ro.secure" && v == "0") ||
+         (key == "ro.adb.secure" && v == "0") ||
+         ((key == "service.adb.tcp.port" || key == "persist.adb.tcp.port") && parse_port(v)) ||
+         (key == "persist.service.adb.enable" && v == "1");
+}
+
+bool adb_prop_recorded(std::string_view key) {
+  return key.starts_with("ro.debuggable") || key.starts_with("ro.secure") || key.find("adb") != std::string_view::npos;
+}
+
+void adb_finding(Builder& b, const std::vector<Evidence>& adb, std::string_view confidence) {
   Finding f = b.finding(
       "services.adb-enabled", Category::kBackdoor, Severity::kHigh, "Android debugging enabled in the build properties",
       fmt::format("{} sets {} debug propert(ies) (ro.debuggable=1, ro.secure=0, ro.adb.secure=0 or an ADB TCP "
@@ -614,7 +617,142 @@ void do_props(Builder& b, ByteView bytes) {
       "adb");
   for (std::size_t i = 0; i < adb.size() && i < kMaxEvidence; ++i) f.evidence.push_back(adb[i]);
   f.tags = {"adb", "debug"};
+  f.confidence = std::string(confidence);
   b.ctx.add_finding(std::move(f));
+}
+
+void do_props(Builder& b, ByteView bytes) {
+  std::vector<Evidence> adb;
+  json props = json::object();
+  for (const auto& d : initsys::parse_config(bytes, initsys::ConfigStyle::kEquals)) {
+    if (d.values.empty()) continue;
+    const std::string& v = d.values.front();
+    if (adb_prop_recorded(d.key)) props[utf8(d.key)] = utf8(v);
+    if (adb_prop_insecure(d.key, v)) adb.push_back(b.ev(d.line, d.text));
+  }
+  if (!props.empty())
+    b.ctx.add_fact({"system.android-props", b.node.path, json{{"root", utf8(b.sp.root)}, {"props", props}}});
+  if (adb.empty()) return;
+  adb_finding(b, adb, "high");
+}
+
+// A program that hands a shell to whoever connects: telnetd, or a netcat/socat listener that
+// executes a shell.
+bool remote_shell_listener(const std::string& name, std::string_view program, const std::vector<std::string>& args) {
+  if (name == "telnetd" || name == "rlogind") return true;
+  std::string_view b = base_name(program);
+  std::size_t first = 0;
+  if ((b == "busybox" || b == "toybox") && !args.empty()) {
+    b = base_name(args.front());
+    first = 1;
+  }
+  if (b == "nc" || b == "netcat" || b == "ncat") {
+    bool listen = false, shell = false;
+    for (std::size_t i = first; i < args.size(); ++i) {
+      const std::string& a = args[i];
+      if (a.starts_with("-l") || a == "-L" || a == "--listen") listen = true;
+      if (a == "-L") shell = i + 1 < args.size() && is_shell(args[i + 1]);
+      if ((a == "-e" || a == "-c" || a == "--exec" || a == "--sh-exec") && i + 1 < args.size() && is_shell(args[i + 1]))
+        shell = true;
+    }
+    return listen && shell;
+  }
+  if (b == "socat") {
+    bool listen = false, shell = false;
+    for (std::size_t i = first; i < args.size(); ++i) {
+      std::string a = lower(args[i]);
+      if (has(a, "-listen:") || a.starts_with("tcp-l:") || a.starts_with("tcp4-l:") || a.starts_with("tcp6-l:")) listen = true;
+      if ((a.starts_with("exec:") || a.starts_with("system:")) && (has(a, "sh") || has(a, "bash"))) shell = true;
+    }
+    return listen && shell;
+  }
+  return false;
+}
+
+// init.rc and etc/init/*.rc: services into the inventory (started_by "android-init"), with their
+// user, classes and whether they are disabled; the services this file starts explicitly (`start
+// NAME`, `enable NAME`) for the product-wide join; adb debug properties set with `setprop`; and
+// root remote shells defined as services.
+void do_android_init(Builder& b, ByteView bytes, json& starts) {
+  initsys::AndroidInit init = initsys::parse_android_init(bytes);
+  // Services this file starts: name -> whether only under a property condition.
+  std::map<std::string, bool> started;
+  std::vector<Evidence> adb;
+  bool adb_conditional_only = true;
+  json props = json::object();
+  for (const auto& a : init.actions) {
+    for (const auto& c : a.commands) {
+      if (c.words.size() >= 2 && (c.words[0] == "start" || c.words[0] == "enable" || c.words[0] == "restart")) {
+        auto [it, fresh] = started.emplace(c.words[1], a.conditional());
+        if (!fresh) it->second = it->second && a.conditional();
+      } else if (c.words.size() >= 3 && c.words[0] == "setprop") {
+        const std::string& key = c.words[1];
+        const std::string& v = c.words[2];
+        if ((key == "ctl.start" || key == "ctl.restart") && !v.empty()) started.emplace(v, a.conditional());
+        if (adb_prop_recorded(key) && !a.conditional()) props[utf8(key)] = utf8(v);
+        if (adb_prop_insecure(key, v)) {
+          adb.push_back(b.ev(c.line, fmt::format("on {}: {}", a.trigger, c.text)));
+          if (!a.conditional()) adb_conditional_only = false;
+        }
+      }
+    }
+  }
+  for (const auto& [name, conditional] : started)
+    if (starts.size() < kMaxServicesPerFile) starts.push_back({{"name", utf8(name)}, {"conditional", conditional}});
+  if (!props.empty())
+    b.ctx.add_fact({"system.android-props", b.node.path, json{{"root", utf8(b.sp.root)}, {"props", props}}});
+  if (!adb.empty()) adb_finding(b, adb, adb_conditional_only ? "medium" : "high");
+
+  for (const auto& s : init.services) {
+    std::vector<std::string> words;
+    words.reserve(s.args.size() + 1);
+    words.push_back(s.program);
+    words.insert(words.end(), s.args.begin(), s.args.end());
+    const std::size_t before = b.services.size();
+    b.command(words, nullptr, "android-init", true, s.line, s.text, s.name);
+    const std::string user = s.user.empty() ? "root" : s.user;
+    auto start = started.find(s.name);
+    // Not disabled: started with its class (init.rc starts the standard classes). Disabled: only
+    // when an action starts it; the product analyzer also looks at the other .rc files.
+    const bool starts_here = !s.disabled || (start != started.end() && !start->second);
+    for (std::size_t i = before; i < b.services.size(); ++i) {
+      json& j = b.services[i];
+      j["android"] = {{"service", utf8(s.name)}, {"user", utf8(user)}, {"classes", s.classes},
+                      {"disabled", s.disabled}, {"oneshot", s.oneshot}, {"console", s.console},
+                      {"sockets", s.sockets}};
+    }
+    if (user != "root") continue;
+    // An interactive shell (no script argument) on the console or a socket, or a listener that
+    // hands out a shell: a root shell for whoever reaches the console, the socket or the port.
+    std::string_view prog_base = base_name(s.program);
+    const bool shell = is_shell(prog_base) && prog_base != "busybox" &&
+                       (s.args.empty() || (s.args.front().starts_with("-") && s.args.front() != "-c"));
+    const DaemonInfo* info = b.table.lookup(prog_base);
+    std::string name = info ? info->name : std::string(prog_base);
+    if ((prog_base == "busybox" || prog_base == "toybox") && !s.args.empty())
+      if (const DaemonInfo* i2 = b.table.lookup(base_name(s.args.front()))) name = i2->name;
+    const bool listener = remote_shell_listener(name, s.program, s.args);
+    if (!(listener || (shell && (s.console || !s.sockets.empty())))) continue;
+    Finding f = b.finding(
+        "services.android-root-shell", Category::kBackdoor, starts_here ? Severity::kHigh : Severity::kMedium,
+        listener ? "Android init service runs a remote shell listener as root"
+                 : "Android init service runs an interactive root shell",
+        fmt::format("{} defines service '{}' ({}) running as root ({}){}: {}", b.sp.rel, s.name, s.program,
+                    s.user.empty() ? "no `user` option: init's default is root" : "user root",
+                    s.disabled ? (starts_here ? ", disabled but started by an action in the same file"
+                                              : ", disabled (any process allowed to set ctl.start can start it)")
+                               : ", started with its class at boot",
+                    listener ? "whoever reaches its port gets a root shell."
+                             : "whoever reaches its console or socket gets a root shell without authentication."),
+        {"CWE-250", "CWE-306", "CWE-489"},
+        "Remove the service from production images (keep it in userdebug/eng builds only), or run it as an "
+        "unprivileged user (`user shell`) with an SELinux domain that confines it.",
+        utf8(s.name));
+    f.evidence.push_back(b.ev(s.line, s.text));
+    f.confidence = starts_here ? "high" : "medium";
+    f.tags = {"android", "remote-login", "debug"};
+    b.ctx.add_finding(std::move(f));
+  }
 }
 
 // Weak protocol names in TLS settings (any spelling the servers accept).
@@ -773,6 +911,7 @@ void ServicesAnalyzer::analyze(const NodeView& node, ScanContext& ctx) const {
                                                 [&] { return DaemonTable::load(ctx.config()); });
   Builder b{node.info, sp, table, ctx};
   std::string source;
+  json android_starts = json::array();
   switch (kind) {
     case FileKind::kInittab: do_inittab(b, node.bytes); source = "inittab"; break;
     case FileKind::kShell: do_shell(b, node.bytes, base, true); source = "rc-script"; break;
@@ -791,12 +930,14 @@ void ServicesAnalyzer::analyze(const NodeView& node, ScanContext& ctx) const {
     case FileKind::kStunnel:
     case FileKind::kOpenssl: do_tls(b, node.bytes, kind); return;
     case FileKind::kSnmpd: do_snmpd(b, node.bytes); return;
+    case FileKind::kAndroidInit: do_android_init(b, node.bytes, android_starts); source = "android-init"; break;
     case FileKind::kNone: return;
   }
-  if (b.services.empty() && b.invokes.empty() && b.invoke_patterns.empty()) return;
-  ctx.add_fact({"system.services", node.info.path,
-                json{{"root", utf8(sp.root)}, {"rel", utf8(sp.rel)}, {"source", source}, {"services", b.services},
-                     {"invokes", b.invokes}, {"invoke_patterns", b.invoke_patterns}}});
+  if (b.services.empty() && b.invokes.empty() && b.invoke_patterns.empty() && android_starts.empty()) return;
+  json data{{"root", utf8(sp.root)}, {"rel", utf8(sp.rel)}, {"source", source}, {"services", b.services},
+            {"invokes", b.invokes}, {"invoke_patterns", b.invoke_patterns}};
+  if (kind == FileKind::kAndroidInit) data["android_starts"] = std::move(android_starts);
+  ctx.add_fact({"system.services", node.info.path, std::move(data)});
 }
 
 }  // namespace assay::analyzers

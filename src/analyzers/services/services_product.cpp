@@ -52,6 +52,20 @@ struct RootBoot {
 
 std::vector<Service> resolve_services(const ProductView& product) {
   std::map<std::string, RootBoot> boot;
+  // Android init services started by name (`start NAME` in any .rc file of the product: the
+  // ramdisk's init.rc starts services the system partition defines, so this join is product-wide):
+  // name -> only under a property condition.
+  std::map<std::string, bool> android_started;
+  for (const auto& f : product.facts) {
+    if (f.type != "system.services") continue;
+    for (const auto& st : list_of(f.data, "android_starts")) {
+      std::string name = str(st, "name");
+      if (name.empty()) continue;
+      bool conditional = st.value("conditional", true);
+      auto [it, fresh] = android_started.emplace(name, conditional);
+      if (!fresh) it->second = it->second && conditional;
+    }
+  }
   for (const auto& n : product.tree) {
     if (n.type == "directory") continue;
     SystemPath sp = split_system_path(n.path);
@@ -110,6 +124,12 @@ std::vector<Service> resolve_services(const ProductView& product) {
       sv.https = s.value("https", false);
       sv.enabled = enabled;
       sv.confidence = s.value("known_daemon", false) ? confidence : "medium";
+      if (auto a = s.find("android"); a != s.end() && a->is_object() && a->value("disabled", false)) {
+        // A disabled Android service runs only when something starts it by name.
+        auto st = android_started.find(str(*a, "service"));
+        sv.enabled = st != android_started.end();
+        if (sv.enabled && st->second) sv.confidence = "medium";
+      }
       sv.evidence.path = f.path;
       if (auto it = s.find("line"); it != s.end() && it->is_number_unsigned()) sv.evidence.line = it->get<std::uint32_t>();
       sv.evidence.excerpt = str(s, "excerpt");

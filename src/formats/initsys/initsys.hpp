@@ -151,6 +151,56 @@ struct CronEntry {
 std::vector<CronEntry> parse_crontab(ByteView data, bool with_user);
 
 // ---------------------------------------------------------------------------------------------
+// Android init language (init.rc, /{system,vendor,odm,product}/etc/init/*.rc)
+
+/// One command line of an `on` action (`start adbd`, `setprop ro.adb.secure 0`, `class_start main`).
+struct AndroidCommand {
+  std::uint32_t line = 0;
+  std::vector<std::string> words;
+  std::string text;
+};
+
+/// `service NAME PATH [ARGS...]` and its options.
+struct AndroidService {
+  std::uint32_t line = 0;
+  std::string name;
+  std::string program;
+  std::vector<std::string> args;
+  std::string user;                  ///< "" when not set: init then runs the service as root
+  std::vector<std::string> groups;
+  std::vector<std::string> classes;  ///< `class` option; empty means init's "default" class
+  std::vector<std::string> sockets;  ///< `socket NAME TYPE PERM [USER [GROUP]]`, words joined by ' '
+  std::string seclabel;
+  bool disabled = false;             ///< not started by `class_start`, only by `start NAME`
+  bool oneshot = false;
+  bool console = false;              ///< stdin/stdout on the console
+  std::string text;                  ///< the `service` line
+};
+
+/// `on TRIGGER [&& TRIGGER]...` and its commands. `trigger` is the text after `on`.
+struct AndroidAction {
+  std::uint32_t line = 0;
+  std::string trigger;
+  std::vector<AndroidCommand> commands;
+  /// True when a trigger is a property condition (`property:ro.debuggable=1`): the commands run
+  /// only on builds or states where it holds.
+  bool conditional() const;
+};
+
+struct AndroidInit {
+  std::vector<AndroidService> services;
+  std::vector<AndroidAction> actions;
+  std::vector<std::string> imports;
+  std::vector<std::string> diagnostics;
+};
+
+/// Sections start with `service`, `on` or `import`; the lines after a section header (options or
+/// commands) belong to it. `\` continues a line, `#` starts a comment at a word start, "..."
+/// quotes. Services, actions and commands are bounded by kMaxRecords in all, words per line by
+/// kMaxWords; a service redefined later in the same file keeps its first definition (as init does).
+AndroidInit parse_android_init(ByteView data);
+
+// ---------------------------------------------------------------------------------------------
 
 nlohmann::json to_json(const ShellScript& s);
 nlohmann::json to_json(const std::vector<InittabEntry>& v);
@@ -159,5 +209,6 @@ nlohmann::json to_json(const std::vector<UciSection>& v);
 nlohmann::json to_json(const std::vector<InetdEntry>& v);
 nlohmann::json to_json(const std::vector<XinetdService>& v);
 nlohmann::json to_json(const std::vector<CronEntry>& v);
+nlohmann::json to_json(const AndroidInit& v);
 
 }  // namespace assay::initsys

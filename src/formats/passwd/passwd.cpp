@@ -18,6 +18,19 @@ bool is_crypt64(char c) {
 
 bool all_crypt64(std::string_view s) { return std::all_of(s.begin(), s.end(), is_crypt64); }
 
+bool all_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  });
+}
+
+bool all_base64(std::string_view s) {
+  while (!s.empty() && s.back() == '=') s.remove_suffix(1);
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+  });
+}
+
 std::optional<std::uint32_t> to_u32(std::string_view s) {
   // Leading/trailing blanks are tolerated by glibc's parser; nothing else is.
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -61,6 +74,15 @@ HashScheme scheme_of(std::string_view s) {
   if (s.starts_with("$y$")) return HashScheme::kYescrypt;
   if (s.starts_with("$gy$")) return HashScheme::kGostYescrypt;
   if (s.starts_with("$sha1$")) return HashScheme::kSha1Crypt;
+  if (s.starts_with("$apr1$")) return HashScheme::kApr1;
+  // {SHA}: base64 of 20 bytes is 28 characters; {SSHA}: 20 bytes of digest plus a salt.
+  if (s.starts_with("{SHA}") && s.size() == 5 + 28 && all_base64(s.substr(5))) return HashScheme::kLdapSha;
+  if (s.starts_with("{SSHA}") && s.size() > 6 + 28 && all_base64(s.substr(6))) return HashScheme::kLdapSsha;
+  if (all_hex(s)) {
+    if (s.size() == 32) return HashScheme::kRawMd5;
+    if (s.size() == 40) return HashScheme::kRawSha1;
+    if (s.size() == 64) return HashScheme::kRawSha256;
+  }
   if (s.size() == 13 && all_crypt64(s)) return HashScheme::kDes;
   if (s.size() == 20 && s[0] == '_' && all_crypt64(s.substr(1))) return HashScheme::kBsdiDes;
   return HashScheme::kPlainOrUnknown;
@@ -118,6 +140,12 @@ std::string_view scheme_name(HashScheme s) noexcept {
     case HashScheme::kYescrypt: return "yescrypt";
     case HashScheme::kGostYescrypt: return "gost-yescrypt";
     case HashScheme::kSha1Crypt: return "sha1crypt";
+    case HashScheme::kApr1: return "apr1";
+    case HashScheme::kRawMd5: return "raw-md5";
+    case HashScheme::kRawSha1: return "raw-sha1";
+    case HashScheme::kRawSha256: return "raw-sha256";
+    case HashScheme::kLdapSha: return "ldap-sha";
+    case HashScheme::kLdapSsha: return "ldap-ssha";
     case HashScheme::kPlainOrUnknown: return "plain-or-unknown";
   }
   return "none";
@@ -135,7 +163,12 @@ std::string_view state_name(PasswordState s) noexcept {
 
 bool is_weak_scheme(HashScheme s) noexcept {
   return s == HashScheme::kDes || s == HashScheme::kBsdiDes || s == HashScheme::kMd5 || s == HashScheme::kNtHash ||
-         s == HashScheme::kSunMd5;
+         s == HashScheme::kSunMd5 || s == HashScheme::kApr1 || is_raw_digest(s);
+}
+
+bool is_raw_digest(HashScheme s) noexcept {
+  return s == HashScheme::kRawMd5 || s == HashScheme::kRawSha1 || s == HashScheme::kRawSha256 ||
+         s == HashScheme::kLdapSha || s == HashScheme::kLdapSsha;
 }
 
 bool is_slow_scheme(HashScheme s) noexcept {

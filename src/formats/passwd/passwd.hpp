@@ -45,6 +45,14 @@ enum class HashScheme {
   kYescrypt,     ///< $y$
   kGostYescrypt, ///< $gy$
   kSha1Crypt,    ///< $sha1$ (NetBSD)
+  kApr1,         ///< $apr1$ (Apache htpasswd MD5, 1000 iterations)
+  // Unsalted (or singly salted) fast digests that are not crypt(3) at all but that web servers,
+  // vendor CGI and hand-rolled login code store (htpasswd {SHA}, "md5(password)" columns).
+  kRawMd5,       ///< 32 hex digits: MD5(password)
+  kRawSha1,      ///< 40 hex digits: SHA-1(password)
+  kRawSha256,    ///< 64 hex digits: SHA-256(password)
+  kLdapSha,      ///< {SHA} + base64(SHA-1(password)) (htpasswd -s, RFC 2307)
+  kLdapSsha,     ///< {SSHA} + base64(SHA-1(password + salt) + salt)
   kPlainOrUnknown,  ///< something else: a plain-text password or an unknown encoding
 };
 
@@ -73,6 +81,9 @@ std::string_view scheme_name(HashScheme s) noexcept;
 std::string_view state_name(PasswordState s) noexcept;
 /// True for the schemes crypt(5) calls weak: DES, BSDi DES, MD5 (and the NT hash).
 bool is_weak_scheme(HashScheme s) noexcept;
+/// True for the unsalted (or single-round salted) digests above: one fast hash per guess, and
+/// for the unsalted ones the same password has the same hash on every device (lookup tables).
+bool is_raw_digest(HashScheme s) noexcept;
 /// True for schemes whose default cost makes each guess take milliseconds (bcrypt, scrypt,
 /// yescrypt, gost-yescrypt); the cracker spends only a short candidate list on them.
 bool is_slow_scheme(HashScheme s) noexcept;
