@@ -49,6 +49,7 @@ def main():
     ap.add_argument("--corpus", default=os.path.join(here, "..", "..", "shared", "corpus"))
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    args.assay = os.path.abspath(args.assay)  # the tools run with a temporary directory as cwd
     if not shutil.which("binwalk"):
         sys.exit("binwalk is not installed (scripts/setup installs it)")
     fw = os.path.join(args.corpus, "firmware")

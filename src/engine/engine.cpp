@@ -57,6 +57,24 @@ constexpr std::size_t kMaxDiagnosticsPerNode = 50;
 // done, so a multi-GB image does not sit in the resident set.
 constexpr std::size_t kReleaseThreshold = 64u << 20;
 
+// Adds the byte histogram of `piece` (at most 1 MiB) to `counts`. Four interleaved tables: one
+// table makes every run of equal bytes a chain of dependent increments of one counter (a
+// store-to-load stall per byte, and firmware is full of runs); four let them overlap. It was 8% of
+// `assay extract` on an initramfs, with SHA-256 (SHA-NI) only 6%.
+void count_bytes(ByteView piece, std::array<std::uint64_t, 256>& counts) {
+  std::array<std::array<std::uint32_t, 256>, 4> t{};  // u32: a piece is at most 1 MiB
+  const std::uint8_t* p = piece.data();
+  std::size_t n = piece.size(), i = 0;
+  for (; i + 4 <= n; i += 4) {
+    ++t[0][p[i]];
+    ++t[1][p[i + 1]];
+    ++t[2][p[i + 2]];
+    ++t[3][p[i + 3]];
+  }
+  for (; i < n; ++i) ++t[0][p[i]];
+  for (std::size_t b = 0; b < 256; ++b) counts[b] += std::uint64_t{t[0][b]} + t[1][b] + t[2][b] + t[3][b];
+}
+
 struct Node {
   NodeInfo info;
   Content content;          // the bytes until processed
@@ -128,6 +146,7 @@ class Engine {
   std::deque<Node> nodes_;       // stable addresses; appended under mu_
   std::vector<Node*> queue_;     // LIFO
   std::size_t active_ = 0;
+  unsigned jobs_ = 1;
   bool node_limit_reported_ = false;
   std::mutex findings_mu_;
   std::set<std::string> limit_reported_;  // one finding per limit name
@@ -284,6 +303,7 @@ void Engine::limit_finding(const Node& n, const Error& e) {
 }
 
 void Engine::run(unsigned jobs) {
+  jobs_ = std::max(1u, jobs);
   std::vector<std::thread> threads;
   threads.reserve(jobs);
   for (unsigned i = 0; i < jobs; ++i) threads.emplace_back([this] { worker(); });
@@ -397,7 +417,7 @@ void Engine::process(Node& n) {
     for (std::size_t off = 0; off < bytes.size(); off += kPiece) {
       ByteView piece = bytes.subspan(off, std::min(kPiece, bytes.size() - off));
       h.update(piece);
-      for (std::uint8_t b : piece) ++counts[b];
+      count_bytes(piece, counts);
       // Large mapped content: keep the resident set bounded while hashing (see docs/unpacking.md).
       if (bytes.size() > kReleaseThreshold && n.content.blob) n.content.blob->release(piece);
     }
@@ -446,7 +466,7 @@ void Engine::unpack_node(Node& n, ByteView bytes) {
   std::string_view name = n.info.path;
   if (auto slash = name.find_last_of('/'); slash != std::string_view::npos) name = name.substr(slash + 1);
   unpack::UnpackInput in{bytes, n.info.kind, name,
-                        bytes.size() > kReleaseThreshold ? n.content.blob.get() : nullptr};
+                        bytes.size() > kReleaseThreshold ? n.content.blob.get() : nullptr, jobs_};
   Status st = u->open(in, sink);
   if (!st) {
     const Error& e = st.error();

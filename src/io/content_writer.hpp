@@ -41,6 +41,8 @@ class ContentWriter {
  private:
   Status spill();
   Status write_impl(ByteView data);
+  Status grow_to_region();
+  void drop_region() noexcept;
 
   Budget* budget_;
   Scratch* scratch_;
@@ -48,6 +50,10 @@ class ContentWriter {
   std::uint64_t size_ = 0;
   std::uint64_t reserved_ = 0;
   std::vector<std::uint8_t> mem_;
+  // Large in-memory content lives in an anonymous mapping instead of mem_ (see the .cpp): it grows
+  // in place, so bytes are never copied by a reallocation and pages come in as huge pages.
+  std::uint8_t* region_ = nullptr;
+  std::size_t region_len_ = 0;
   std::FILE* file_ = nullptr;
   std::string file_path_;
   bool failed_ = false;

@@ -100,6 +100,8 @@ struct UnpackInput {
   /// The blob `bytes` lie in, when known: a long sequential pass may call blob->release() on the
   /// part it is done with, to keep the resident set small on multi-GB images.
   const Blob* blob = nullptr;
+  /// Threads the unpacker may use for work that splits (bzip2 blocks); the scan's --jobs.
+  unsigned threads = 1;
 };
 
 class Unpacker {
