@@ -121,6 +121,17 @@ void append(json& extra, const char* key, json value) {
 }  // namespace
 
 void finalize_components(std::vector<Component>& components) {
+  // Components arrive in the order the worker threads finish their nodes. Every merge below picks
+  // "the first" of several candidates, so the input is put in one order first: the most
+  // authoritative source, then the identity and place. Without it the same product gave a CPE to
+  // a package in one run and not in the next (the version string joined whichever of the opkg
+  // status and control-file records came first, and the latter is merged away).
+  std::stable_sort(components.begin(), components.end(), [](const Component& a, const Component& b) {
+    return std::make_tuple(source_rank(a), std::cref(a.name), std::cref(a.version), std::cref(a.path),
+                           std::cref(a.source), a.offset.value_or(0)) <
+           std::make_tuple(source_rank(b), std::cref(b.name), std::cref(b.version), std::cref(b.path),
+                           std::cref(b.source), b.offset.value_or(0));
+  });
   // 1. The distribution each package database belongs to (os-release in the same root).
   std::map<std::string, OsInfo> os_by_root;
   for (const auto& c : components) {
@@ -212,6 +223,7 @@ void finalize_components(std::vector<Component>& components) {
                    std::make_tuple(source_rank(components[k]), std::cref(components[k].path));
     std::size_t keep = replace ? i : k, gone = replace ? k : i;
     append(components[keep].extra, "occurrences", occurrence(components[gone]));
+    if (components[keep].cpe.empty()) components[keep].cpe = components[gone].cpe;
     if (components[gone].extra.is_object())
       for (const char* key : {"occurrences", "also_identified_by"})
         if (components[gone].extra.contains(key) && components[gone].extra[key].is_array())

@@ -3,6 +3,7 @@
 #include <yara.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -70,15 +71,21 @@ int on_scan(YR_SCAN_CONTEXT* context, int message, void* message_data, void* use
   const YR_STRING* s = nullptr;
   yr_rule_strings_foreach(rule, s) {
     if (m.strings.size() >= YaraRules::kMaxStringHits) break;
-    const YR_MATCH* match = nullptr;
-    yr_string_matches_foreach(context, s, match) {
+    // libyara 4.2 allocates matches in its notebook arena without 8-byte alignment, so the
+    // header's yr_string_matches_foreach (which dereferences them in place) is undefined
+    // behaviour that UBSan rejects. Each match is copied to an aligned local first.
+    for (const void* at = context->matches[s->idx].head; at != nullptr;) {
+      YR_MATCH match;
+      std::memcpy(&match, at, sizeof match);
+      at = match.next;
+      if (match.is_private) continue;
       if (m.strings.size() >= YaraRules::kMaxStringHits) break;
       YaraMatch::StringHit h;
       h.id = s->identifier != nullptr ? s->identifier : "$";
-      h.offset = static_cast<std::uint64_t>(match->base + match->offset);
-      if (match->data != nullptr && match->data_length > 0)
-        h.bytes.assign(reinterpret_cast<const char*>(match->data),
-                       std::min<std::size_t>(static_cast<std::size_t>(match->data_length), YaraRules::kMaxMatchedBytes));
+      h.offset = static_cast<std::uint64_t>(match.base + match.offset);
+      if (match.data != nullptr && match.data_length > 0)
+        h.bytes.assign(reinterpret_cast<const char*>(match.data),
+                       std::min<std::size_t>(static_cast<std::size_t>(match.data_length), YaraRules::kMaxMatchedBytes));
       m.strings.push_back(std::move(h));
       break;  // the first hit of each string: the report needs where, not every repeat
     }
