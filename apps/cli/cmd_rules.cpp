@@ -136,7 +136,7 @@ int cmd_show(const ShowOptions& o) {
 // the same patterns does.
 int cmd_match(const MatchOptions& o) {
   namespace fs = std::filesystem;
-  auto pack = rules::load_rule_pack(o.rules_dir);
+  auto pack = rules::load_rule_pack(o.rules_dir, /*pattern_files_only=*/true);
   if (!pack) return error_exit(pack.error());
   if (!report_errors(*pack)) return kExitUsage;
   auto m = rules::PatternMatcher::compile(pack->rules);
@@ -169,7 +169,8 @@ int cmd_match(const MatchOptions& o) {
   // Small files are read into one reused buffer: mapping and unmapping each of thousands of small
   // files costs more in TLB shootdowns than the matching itself. Large ones are mapped.
   constexpr std::uint64_t kReadLimit = 1 << 20;
-  std::vector<std::uint8_t> buffer(kReadLimit);
+  // Not value-initialised: zeroing 1 MiB that most files never reach was a tenth of a run.
+  std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[kReadLimit]);
   for (const auto& f : files) {
     std::shared_ptr<MappedBlob> blob;
     ByteView data;
@@ -181,13 +182,13 @@ int cmd_match(const MatchOptions& o) {
       if (fd < 0) continue;
       std::size_t got = 0;
       while (got < size) {
-        ssize_t r = ::pread(fd, buffer.data() + got, size - got, static_cast<off_t>(got));
+        ssize_t r = ::pread(fd, buffer.get() + got, size - got, static_cast<off_t>(got));
         if (r <= 0) break;
         got += static_cast<std::size_t>(r);
       }
       ::close(fd);
       if (got == 0) continue;
-      data = ByteView(buffer.data(), got);
+      data = ByteView(buffer.get(), got);
     } else {
       auto mapped = MappedBlob::open(f);
       if (!mapped) continue;

@@ -183,7 +183,7 @@ Result<std::vector<RuleDef>> parse_rule_file(std::string_view yaml, const std::s
   return out;
 }
 
-Result<RulePack> load_rule_pack(const std::string& override_dir) {
+Result<RulePack> load_rule_pack(const std::string& override_dir, bool pattern_files_only) {
   RulePack pack;
   std::vector<std::pair<std::string, std::string>> files;  // (source name, text)
   auto is_yaml = [](std::string_view p) { return p.ends_with(".yaml") || p.ends_with(".yml"); };
@@ -210,6 +210,7 @@ Result<RulePack> load_rule_pack(const std::string& override_dir) {
       if (is_yaml(f.path)) files.emplace_back(std::string(f.path), std::string(f.data));
   }
   for (auto& [name, text] : files) {
+    if (pattern_files_only && text.find("patterns") == std::string::npos) continue;
     pack.files.push_back(name);
     auto rs = parse_rule_file(text, name);
     if (!rs) {

@@ -26,7 +26,7 @@ struct CompiledPatterns {
 
 std::unique_ptr<CompiledPatterns> build(const AnalysisConfig& config) {
   auto out = std::make_unique<CompiledPatterns>();
-  auto pack = rules::load_rule_pack(config.rules_dir);
+  auto pack = rules::load_rule_pack(config.rules_dir, /*pattern_files_only=*/true);
   if (!pack) {
     out->error = pack.error().message;
     return out;
