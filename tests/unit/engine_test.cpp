@@ -307,7 +307,11 @@ TEST(Hostile, ScratchAreaIsRemovedOnSigterm) {
                 (t / "big.bin").string() + "' > '" + (t / "big.gz").string() + "'"), 0);
   fs::create_directories(t / "tmp");
   std::string cmd = "TMPDIR='" + (t / "tmp").string() + "' " + test::assay_cli() + " scan -q --max-memory 1048576 '" +
-                    (t / "big.gz").string() + "' >/dev/null 2>&1 & pid=$!; sleep 0.5; kill -TERM $pid; wait $pid; echo $?";
+                    (t / "big.gz").string() + "' >/dev/null 2>&1 & pid=$!; "
+                    // The signal is sent once the scratch area exists (the handlers are in place by
+                    // then): a fixed sleep raced a slow start under ASan on a loaded machine.
+                    "for i in $(seq 200); do [ -n \"$(ls -A '" + (t / "tmp").string() + "')\" ] && break; sleep 0.05; done; "
+                    "kill -TERM $pid; wait $pid; echo $?";
   std::string out;
   run(cmd, &out);
   EXPECT_EQ(std::stoi(out), 130);
