@@ -5,6 +5,7 @@
 
 #include "core/checked.hpp"
 #include "core/reader.hpp"
+#include "formats/axml/string_pool.hpp"
 #include "formats/dex/dex.hpp"
 
 namespace assay::dex {
@@ -320,23 +321,8 @@ std::optional<CodeItem> DexFile::code_item(std::uint32_t code_off) const noexcep
 std::string mutf8_to_utf8(std::string_view in) {
   std::string out;
   out.reserve(in.size());
-  auto put = [&out](std::uint32_t cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  };
+  // The same UTF-8 encoder as binary XML's UTF-16 strings (lone surrogates become U+FFFD there too).
+  auto put = [&out](std::uint32_t cp) { axml::append_utf8(out, cp); };
   constexpr std::uint32_t kReplacement = 0xFFFD;
   // Decodes one MUTF-8 unit (1-3 bytes, each a UTF-16 code unit) at i; kReplacement when invalid.
   auto unit = [&in](std::size_t& i) -> std::uint32_t {
