@@ -39,4 +39,16 @@ Result<std::string> load_data_file(std::string_view path, const std::string& ove
   return make_error(Errc::kUsage, fmt::format("no data file {}", path));
 }
 
+yaml::Node load_yaml(std::string_view text) {
+  auto files = embedded_files();
+  auto binaries = embedded_yaml_binaries();
+  for (const auto& f : files) {
+    if (f.data.size() != text.size() || f.data != text) continue;
+    auto it = std::lower_bound(binaries.begin(), binaries.end(), f.path,
+                               [](const EmbeddedFile& b, std::string_view p) { return b.path < p; });
+    if (it != binaries.end() && it->path == f.path) return yaml::from_binary(it->data);
+  }
+  return yaml::parse(text);
+}
+
 }  // namespace assay

@@ -1,6 +1,6 @@
 #include "inventory/fingerprints.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -36,7 +36,7 @@ const std::uint8_t* find(ByteView hay, std::size_t from, std::string_view needle
       ::memmem(hay.data() + from, hay.size() - from, needle.data(), needle.size()));
 }
 
-std::vector<std::string> string_list(const YAML::Node& n) {
+std::vector<std::string> string_list(const yaml::Node& n) {
   std::vector<std::string> v;
   if (n && n.IsSequence())
     for (const auto& e : n) v.push_back(e.as<std::string>());
@@ -59,7 +59,7 @@ Result<std::shared_ptr<const Fingerprints>> Fingerprints::compile(std::string_vi
   auto fp = std::make_shared<Fingerprints>();
   std::string current = "(file)";
   try {
-    YAML::Node root = YAML::Load(std::string(yaml_text));
+    yaml::Node root = load_yaml(std::string(yaml_text));
     for (const auto& c : root["components"]) {
       FingerprintRule r;
       r.name = c["name"].as<std::string>();

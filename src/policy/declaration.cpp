@@ -7,7 +7,7 @@
 
 #include "policy/declaration.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -130,7 +130,7 @@ Result<Declaration> parse_declaration(std::string_view yaml, const std::string& 
   Declaration decl;
   decl.file = source_name;
   try {
-    YAML::Node root = YAML::Load(std::string(yaml));
+    yaml::Node root = load_yaml(std::string(yaml));
     if (!root.IsMap())
       return make_error(Errc::kUsage, source_name + ": a declaration is a YAML mapping (see docs/declaration.md)");
     check_keys(d, root,
@@ -143,10 +143,10 @@ Result<Declaration> parse_declaration(std::string_view yaml, const std::string& 
     if (!schema || *schema != kDeclarationSchema)
       d.error(root, fmt::format("'schema: {}' is required (found '{}')", kDeclarationSchema, schema.value_or("")));
 
-    auto list_of = [&](const char* key) -> std::optional<YAML::Node> {
-      YAML::Node n = root[key];
+    auto list_of = [&](const char* key) -> std::optional<yaml::Node> {
+      yaml::Node n = root[key];
       if (!n.IsDefined()) return std::nullopt;
-      if (n.IsNull()) return YAML::Node(YAML::NodeType::Sequence);  // `key:` alone declares none
+      if (n.IsNull()) return yaml::make_empty(yaml::NodeType::Sequence);  // `key:` alone declares none
       if (!n.IsSequence()) {
         d.error(n, fmt::format("'{}' must be a list ([] declares none)", key));
         return std::nullopt;
@@ -158,7 +158,7 @@ Result<Declaration> parse_declaration(std::string_view yaml, const std::string& 
       return n;
     };
 
-    if (YAML::Node id = root["identity"]; id.IsDefined() && !id.IsNull()) {
+    if (yaml::Node id = root["identity"]; id.IsDefined() && !id.IsNull()) {
       if (!id.IsMap()) {
         d.error(id, "'identity' must be a mapping {name, vendor, version, product_kind}");
       } else {
@@ -256,7 +256,7 @@ Result<Declaration> parse_declaration(std::string_view yaml, const std::string& 
       decl.vulnerability_contact = *v;
     }
     decl.update_mechanism = scalar(d, root["update_mechanism"], "update_mechanism").value_or("");
-  } catch (const YAML::Exception& e) {
+  } catch (const yaml::Exception& e) {
     d.error_at(e.mark.line + 1, "YAML: " + e.msg);
   }
   if (!d.ok()) return make_error(Errc::kUsage, d.joined());

@@ -7,7 +7,7 @@
 // define its own `check_sets` too (they shadow the library). Sets are flat: a set cannot `use`
 // another, so expansion needs no recursion and cannot loop.
 
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include <algorithm>
 #include <map>
@@ -51,7 +51,7 @@ std::optional<Category> category_from(std::string_view name) {
 
 using CheckSets = std::map<std::string, std::vector<Check>, std::less<>>;
 
-void parse_selector(Diagnostics& d, const YAML::Node& n, FindingSelector& s) {
+void parse_selector(Diagnostics& d, const yaml::Node& n, FindingSelector& s) {
   if (n.IsNull()) return;  // `findings:` alone selects every finding
   if (!n.IsMap()) {
     d.error(n, "'findings' must be a mapping of selectors (rule, category, tags_any, min_severity, ...)");
@@ -98,7 +98,7 @@ void parse_selector(Diagnostics& d, const YAML::Node& n, FindingSelector& s) {
 
 /// Parses one entry of a `checks:` list; `use:` entries expand from `sets` (nullptr inside a set
 /// definition, where `use` is not allowed).
-void parse_check(Diagnostics& d, const YAML::Node& n, const CheckSets* sets, const CheckSets* library,
+void parse_check(Diagnostics& d, const yaml::Node& n, const CheckSets* sets, const CheckSets* library,
                  std::vector<Check>& out) {
   if (!n.IsMap()) {
     d.error(n, "a check must be a mapping with one of: findings, fact, components, declaration, use");
@@ -175,7 +175,7 @@ void parse_check(Diagnostics& d, const YAML::Node& n, const CheckSets* sets, con
     only_for("max", "findings");
     only_for("except_declared", "findings");
     only_for("if_undeclared", "declaration");
-    const YAML::Node f = n["fact"];
+    const yaml::Node f = n["fact"];
     if (f.IsScalar()) {
       c.fact_types = string_list(d, f, "fact");
     } else if (f.IsMap()) {
@@ -184,7 +184,7 @@ void parse_check(Diagnostics& d, const YAML::Node& n, const CheckSets* sets, con
       c.fact_path = scalar(d, f["path"], "path").value_or("");
       c.field = scalar(d, f["field"], "field").value_or("");
       if (f["equals"].IsDefined()) {
-        const YAML::Node e = f["equals"];
+        const yaml::Node e = f["equals"];
         if (!e.IsScalar() && !e.IsNull()) {
           d.error(e, "'equals' must be a single value (string, number, true/false or null)");
         } else if (e.IsNull()) {
@@ -224,7 +224,7 @@ void parse_check(Diagnostics& d, const YAML::Node& n, const CheckSets* sets, con
     only_for("max", "findings");
     only_for("except_declared", "findings");
     only_for("if_undeclared", "declaration");
-    const YAML::Node m = n["components"];
+    const yaml::Node m = n["components"];
     if (m.IsScalar() && (m.Scalar() == "non-empty" || m.Scalar() == "present")) {
       c.min_components = 1;
     } else if (m.IsMap()) {
@@ -243,7 +243,7 @@ void parse_check(Diagnostics& d, const YAML::Node& n, const CheckSets* sets, con
     only_for("expect", "fact");
     only_for("max", "findings");
     only_for("except_declared", "findings");
-    const YAML::Node m = n["declaration"];
+    const yaml::Node m = n["declaration"];
     if (m.IsScalar()) {
       c.field = scalar(d, m, "declaration").value_or("");
     } else if (m.IsMap()) {
@@ -272,7 +272,7 @@ void parse_check(Diagnostics& d, const YAML::Node& n, const CheckSets* sets, con
   out.push_back(std::move(c));
 }
 
-void parse_check_sets(Diagnostics& d, const YAML::Node& n, CheckSets& sets) {
+void parse_check_sets(Diagnostics& d, const yaml::Node& n, CheckSets& sets) {
   if (!n.IsDefined() || n.IsNull()) return;
   if (!n.IsMap()) {
     d.error(n, "'check_sets' must map a name to {title, checks}");
@@ -289,7 +289,7 @@ void parse_check_sets(Diagnostics& d, const YAML::Node& n, CheckSets& sets) {
       continue;
     }
     d.set_context(fmt::format("check set '{}'", name));
-    const YAML::Node body = kv.second;
+    const yaml::Node body = kv.second;
     if (!body.IsMap() || !body["checks"].IsSequence()) {
       d.error(body, "a check set needs 'checks' (a list)");
       continue;
@@ -318,12 +318,12 @@ const Result<CheckSets>& library() {
     Diagnostics d{std::string(kLibraryPath)};
     CheckSets sets;
     try {
-      YAML::Node root = YAML::Load(std::string(*text));
+      yaml::Node root = load_yaml(std::string(*text));
       check_keys(d, root, {"schema", "description", "check_sets"}, "the check library");
       if (root["schema"].as<std::string>("") != kChecksSchema)
         d.error(root, fmt::format("schema must be {}", kChecksSchema));
       parse_check_sets(d, root["check_sets"], sets);
-    } catch (const YAML::Exception& e) {
+    } catch (const yaml::Exception& e) {
       d.error_at(e.mark.line + 1, e.msg);
     }
     if (!d.ok()) return make_error(Errc::kInternal, d.joined());
@@ -346,7 +346,7 @@ Result<std::shared_ptr<const Policy>> compile_policy(std::string_view yaml, cons
   p->source_name = source_name;
   p->builtin = builtin;
   try {
-    YAML::Node root = YAML::Load(std::string(yaml));
+    yaml::Node root = load_yaml(std::string(yaml));
     if (!root.IsMap()) return make_error(Errc::kUsage, source_name + ": a policy is a YAML mapping (see docs/policy.md)");
     check_keys(d, root,
                {"schema", "id", "title", "version", "regime", "description", "check_sets", "requirements"},
@@ -362,7 +362,7 @@ Result<std::shared_ptr<const Policy>> compile_policy(std::string_view yaml, cons
     CheckSets local;
     parse_check_sets(d, root["check_sets"], local);
 
-    const YAML::Node reqs = root["requirements"];
+    const yaml::Node reqs = root["requirements"];
     if (!reqs.IsSequence() || reqs.size() == 0) {
       d.error(root, "a policy needs 'requirements' (a non-empty list)");
     } else if (reqs.size() > kMaxRequirements) {
@@ -413,7 +413,7 @@ Result<std::shared_ptr<const Policy>> compile_policy(std::string_view yaml, cons
         r.review = scalar(d, rn["review"], "review").value_or("");
         if (r.manual && r.review.empty())
           d.error(rn, "a manual requirement needs 'review': what the reviewer must check");
-        const YAML::Node checks = rn["checks"];
+        const yaml::Node checks = rn["checks"];
         if (checks.IsDefined() && !checks.IsNull()) {
           if (!checks.IsSequence()) {
             d.error(checks, "'checks' must be a list");
@@ -434,7 +434,7 @@ Result<std::shared_ptr<const Policy>> compile_policy(std::string_view yaml, cons
         p->requirements.push_back(std::move(r));
       }
     }
-  } catch (const YAML::Exception& e) {
+  } catch (const yaml::Exception& e) {
     d.set_context("");
     d.error_at(e.mark.line + 1, "YAML: " + e.msg);
   }

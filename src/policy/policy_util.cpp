@@ -7,7 +7,7 @@
 #include <ctime>
 #include <map>
 
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include <fmt/format.h>
 
@@ -256,7 +256,7 @@ const Result<std::map<std::string, Finding, std::less<>>>& rule_docs() {
     if (!text) return make_error(Errc::kInternal, "rules/declaration.yaml is not embedded");
     std::map<std::string, Finding, std::less<>> out;
     try {
-      YAML::Node root = YAML::Load(std::string(*text));
+      yaml::Node root = load_yaml(std::string(*text));
       for (const auto& r : root["rules"]) {
         Finding f;
         f.rule_id = r["id"].as<std::string>();
@@ -282,7 +282,7 @@ const Result<std::map<std::string, Finding, std::less<>>>& rule_docs() {
           for (const auto& c : r["tags"]) f.tags.push_back(c.as<std::string>());
         out.emplace(f.rule_id, std::move(f));
       }
-    } catch (const YAML::Exception& e) {
+    } catch (const yaml::Exception& e) {
       return make_error(Errc::kInternal, std::string("rules/declaration.yaml: ") + e.what());
     }
     return out;

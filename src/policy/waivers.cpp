@@ -5,7 +5,7 @@
 
 #include "policy/waivers.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -63,14 +63,14 @@ Result<Waivers> parse_waivers(std::string_view yaml, const std::string& source_n
   Waivers out;
   out.file = source_name;
   try {
-    YAML::Node root = YAML::Load(std::string(yaml));
+    yaml::Node root = load_yaml(std::string(yaml));
     if (!root.IsMap())
       return make_error(Errc::kUsage, source_name + ": a waivers file is a YAML mapping (see docs/waivers.md)");
     check_keys(d, root, {"schema", "waivers"}, "a waivers file");
     auto schema = scalar(d, root["schema"], "schema");
     if (!schema || *schema != kWaiversSchema)
       d.error(root, fmt::format("'schema: {}' is required (found '{}')", kWaiversSchema, schema.value_or("")));
-    YAML::Node list = root["waivers"];
+    yaml::Node list = root["waivers"];
     if (list.IsDefined() && !list.IsNull() && !list.IsSequence()) d.error(list, "'waivers' must be a list");
     if (list.IsSequence() && list.size() > detail::kMaxListItems)
       d.error(list, fmt::format("more than {} waivers", detail::kMaxListItems));
@@ -109,7 +109,7 @@ Result<Waivers> parse_waivers(std::string_view yaml, const std::string& source_n
         out.items.push_back(std::move(w));
       }
     }
-  } catch (const YAML::Exception& e) {
+  } catch (const yaml::Exception& e) {
     d.set_context("");
     d.error_at(e.mark.line + 1, "YAML: " + e.msg);
   }

@@ -1,9 +1,9 @@
 #pragma once
 // Reading hand-written YAML (policies, declarations, waivers) with errors a person can act on:
 // every message names the file, the line and what was expected. yaml-cpp throws; callers catch
-// YAML::Exception at their boundary, these helpers never throw on their own.
+// yaml::Exception at their boundary, these helpers never throw on their own.
 
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include <initializer_list>
 #include <optional>
@@ -27,7 +27,7 @@ class Diagnostics {
  public:
   explicit Diagnostics(std::string file) : file_(std::move(file)) {}
   void set_context(std::string ctx) { context_ = std::move(ctx); }
-  void error(const YAML::Node& at, const std::string& message) {
+  void error(const yaml::Node& at, const std::string& message) {
     int line = at.IsDefined() && at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
     error_at(line, message);
   }
@@ -55,7 +55,7 @@ class Diagnostics {
   std::vector<std::string> messages_;
 };
 
-inline int line_of(const YAML::Node& n) { return n.IsDefined() && n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+inline int line_of(const yaml::Node& n) { return n.IsDefined() && n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
 
 /// True when `s` is well-formed UTF-8. Every string read here ends up in the JSON report, whose
 /// writer rejects anything else; a file with stray bytes is an input error, not a crash later.
@@ -88,7 +88,7 @@ inline bool valid_utf8(std::string_view s) noexcept {
 }
 
 /// Reports every key of mapping `m` not in `allowed` (a typo must not silently disable a check).
-inline void check_keys(Diagnostics& d, const YAML::Node& m, std::initializer_list<std::string_view> allowed,
+inline void check_keys(Diagnostics& d, const yaml::Node& m, std::initializer_list<std::string_view> allowed,
                        std::string_view what) {
   if (!m.IsMap()) return;
   for (const auto& kv : m) {
@@ -104,7 +104,7 @@ inline void check_keys(Diagnostics& d, const YAML::Node& m, std::initializer_lis
 }
 
 /// A scalar as a string; errors when the node is present but not a scalar or not UTF-8.
-inline std::optional<std::string> scalar(Diagnostics& d, const YAML::Node& n, std::string_view what) {
+inline std::optional<std::string> scalar(Diagnostics& d, const yaml::Node& n, std::string_view what) {
   if (!n.IsDefined() || n.IsNull()) return std::nullopt;
   if (!n.IsScalar()) {
     d.error(n, fmt::format("'{}' must be a single value", what));
@@ -117,8 +117,8 @@ inline std::optional<std::string> scalar(Diagnostics& d, const YAML::Node& n, st
   return n.Scalar();
 }
 
-inline std::string required_scalar(Diagnostics& d, const YAML::Node& parent, const char* key, std::string_view what) {
-  YAML::Node n = parent[key];
+inline std::string required_scalar(Diagnostics& d, const yaml::Node& parent, const char* key, std::string_view what) {
+  yaml::Node n = parent[key];
   auto v = scalar(d, n, key);
   if (!v || v->empty()) {
     if (!n.IsDefined() || n.IsNull()) d.error(parent, fmt::format("{} needs '{}'", what, key));
@@ -128,7 +128,7 @@ inline std::string required_scalar(Diagnostics& d, const YAML::Node& parent, con
 }
 
 /// A scalar or a list of scalars, as a list.
-inline std::vector<std::string> string_list(Diagnostics& d, const YAML::Node& n, std::string_view what) {
+inline std::vector<std::string> string_list(Diagnostics& d, const yaml::Node& n, std::string_view what) {
   std::vector<std::string> out;
   if (!n.IsDefined() || n.IsNull()) return out;
   if (n.IsScalar()) {
@@ -160,7 +160,7 @@ inline std::vector<std::string> string_list(Diagnostics& d, const YAML::Node& n,
   return out;
 }
 
-inline std::optional<bool> boolean(Diagnostics& d, const YAML::Node& n, std::string_view what) {
+inline std::optional<bool> boolean(Diagnostics& d, const yaml::Node& n, std::string_view what) {
   auto v = scalar(d, n, what);
   if (!v) return std::nullopt;
   if (*v == "true" || *v == "yes") return true;
@@ -169,7 +169,7 @@ inline std::optional<bool> boolean(Diagnostics& d, const YAML::Node& n, std::str
   return std::nullopt;
 }
 
-inline std::optional<double> number(Diagnostics& d, const YAML::Node& n, std::string_view what) {
+inline std::optional<double> number(Diagnostics& d, const yaml::Node& n, std::string_view what) {
   auto v = scalar(d, n, what);
   if (!v) return std::nullopt;
   char* end = nullptr;

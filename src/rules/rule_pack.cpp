@@ -1,6 +1,6 @@
 #include "rules/rule_pack.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -24,10 +24,10 @@ constexpr int kMaxYamlDepth = 16;
 // And a rule file this big is not a rule file.
 constexpr std::uintmax_t kMaxRuleFileBytes = 16u << 20;
 
-json yaml_to_json(const YAML::Node& n, int depth) {
+json yaml_to_json(const yaml::Node& n, int depth) {
   if (depth > kMaxYamlDepth) return nullptr;
   switch (n.Type()) {
-    case YAML::NodeType::Scalar: {
+    case yaml::NodeType::Scalar: {
       const std::string& s = n.Scalar();
       if (n.Tag() == "!") return s;  // quoted in the source: keep it a string
       if (s == "true" || s == "false") return s == "true";
@@ -40,12 +40,12 @@ json yaml_to_json(const YAML::Node& n, int depth) {
       }
       return s;
     }
-    case YAML::NodeType::Sequence: {
+    case yaml::NodeType::Sequence: {
       json a = json::array();
       for (const auto& c : n) a.push_back(yaml_to_json(c, depth + 1));
       return a;
     }
-    case YAML::NodeType::Map: {
+    case yaml::NodeType::Map: {
       json o = json::object();
       for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second, depth + 1);
       return o;
@@ -55,14 +55,14 @@ json yaml_to_json(const YAML::Node& n, int depth) {
   }
 }
 
-std::string scalar(const YAML::Node& n, const char* key) {
-  const YAML::Node v = n[key];
+std::string scalar(const yaml::Node& n, const char* key) {
+  const yaml::Node v = n[key];
   return v && v.IsScalar() ? v.as<std::string>() : std::string();
 }
 
-std::vector<std::string> list(const YAML::Node& n, const char* key) {
+std::vector<std::string> list(const yaml::Node& n, const char* key) {
   std::vector<std::string> out;
-  const YAML::Node v = n[key];
+  const yaml::Node v = n[key];
   if (!v) return out;
   if (v.IsScalar()) {
     out.push_back(v.as<std::string>());
@@ -73,7 +73,7 @@ std::vector<std::string> list(const YAML::Node& n, const char* key) {
   return out;
 }
 
-Result<PatternDef> parse_pattern(const YAML::Node& p, const std::string& where) {
+Result<PatternDef> parse_pattern(const yaml::Node& p, const std::string& where) {
   PatternDef d;
   if (p.IsScalar()) {  // shorthand: a bare string is a regex
     d.regex = p.as<std::string>();
@@ -97,7 +97,7 @@ Result<PatternDef> parse_pattern(const YAML::Node& p, const std::string& where) 
 const char* const kCategories[] = {"backdoor", "privacy", "crypto", "vulnerability", "hardening", "integrity",
                                    "coverage"};
 
-Result<RuleDef> parse_rule(const YAML::Node& r, const std::string& source) {
+Result<RuleDef> parse_rule(const yaml::Node& r, const std::string& source) {
   const std::string where = fmt::format("{}: line {}", source, r.Mark().line + 1);
   if (!r.IsMap()) return make_error(Errc::kMalformed, where + ": a rule is a map");
   RuleDef d;
@@ -123,7 +123,7 @@ Result<RuleDef> parse_rule(const YAML::Node& r, const std::string& source) {
   d.mask = scalar(r, "mask") == "true";
   d.match_all = scalar(r, "match") == "all";
   if (auto e = scalar(r, "min_entropy"); !e.empty()) d.min_entropy = std::strtod(e.c_str(), nullptr);
-  if (const YAML::Node ctx = r["context"]) {
+  if (const yaml::Node ctx = r["context"]) {
     if (ctx.IsMap()) {
       d.context.kinds = list(ctx, "kinds");
       d.context.paths = list(ctx, "paths");
@@ -135,7 +135,7 @@ Result<RuleDef> parse_rule(const YAML::Node& r, const std::string& source) {
       }
     }
   }
-  if (const YAML::Node ps = r["patterns"]; ps && ps.IsSequence()) {
+  if (const yaml::Node ps = r["patterns"]; ps && ps.IsSequence()) {
     for (const auto& p : ps) {
       auto pd = parse_pattern(p, fmt::format("{}: rule {}", where, d.id));
       if (!pd) return std::move(pd).error();
@@ -166,16 +166,16 @@ const RuleDef* RulePack::find(std::string_view id) const noexcept {
 Result<std::vector<RuleDef>> parse_rule_file(std::string_view yaml, const std::string& source) {
   std::vector<RuleDef> out;
   try {
-    YAML::Node doc = YAML::Load(std::string(yaml));
+    yaml::Node doc = load_yaml(std::string(yaml));
     if (!doc.IsMap()) return out;
-    const YAML::Node rs = doc["rules"];
+    const yaml::Node rs = doc["rules"];
     if (!rs || !rs.IsSequence()) return out;
     for (const auto& r : rs) {
       auto d = parse_rule(r, source);
       if (!d) return std::move(d).error();
       out.push_back(std::move(*d));
     }
-  } catch (const YAML::Exception& e) {
+  } catch (const yaml::Exception& e) {
     return make_error(Errc::kMalformed, fmt::format("{}: line {}: {}", source, e.mark.line + 1, e.msg));
   } catch (const std::exception& e) {
     return make_error(Errc::kMalformed, fmt::format("{}: {}", source, e.what()));

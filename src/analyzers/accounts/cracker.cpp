@@ -3,7 +3,7 @@
 #include <crypt.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -231,7 +231,7 @@ std::unique_ptr<CandidateSet> CandidateSet::load(const AnalysisConfig& config) {
     set->diagnostics.push_back(text.error().message);
   } else {
     try {
-      YAML::Node doc = YAML::Load(*text);
+      yaml::Node doc = load_yaml(*text);
       if (doc["slow_top"]) set->slow_top = doc["slow_top"].as<std::size_t>();
       for (const auto& e : doc["passwords"]) {
         std::string pw = e["password"].as<std::string>();

@@ -1,7 +1,7 @@
 #include "analyzers/android_code/android_code.hpp"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include <algorithm>
 #include <array>
@@ -98,7 +98,7 @@ std::unique_ptr<CodeRules> load_rules(const std::string& rules_dir) {
     r->errors.push_back(code.error().message);
   } else {
     try {
-      YAML::Node root = YAML::Load(*code);
+      yaml::Node root = load_yaml(*code);
       for (const auto& n : root["rules"]) {
         RuleDoc d;
         std::string id = n["id"].as<std::string>();
@@ -123,7 +123,7 @@ std::unique_ptr<CodeRules> load_rules(const std::string& rules_dir) {
     return r;
   }
   try {
-    YAML::Node root = YAML::Load(*apis);
+    yaml::Node root = load_yaml(*apis);
     for (const auto& p : root["library_packages"]) {
       std::string d = "L";
       for (char c : p.as<std::string>()) d += c == '.' ? '/' : c;

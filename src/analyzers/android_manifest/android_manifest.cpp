@@ -5,7 +5,7 @@
 #include "analyzers/android_manifest/android_manifest.hpp"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -524,7 +524,7 @@ std::unique_ptr<RulePack> load_rules(const std::string& rules_dir) {
     return pack;
   }
   try {
-    YAML::Node root = YAML::Load(*text);
+    yaml::Node root = load_yaml(*text);
     for (const auto& r : root["rules"]) {
       Rule rule;
       std::string id = r["id"].as<std::string>();

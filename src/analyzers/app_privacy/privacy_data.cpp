@@ -1,6 +1,6 @@
 #include "analyzers/app_privacy/privacy_data.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include "analyzers/trackers/tracker_pack.hpp"
 
@@ -9,8 +9,8 @@ namespace {
 
 constexpr std::string_view kPermissionPrefix = "android.permission.";
 
-std::string str(const YAML::Node& n, const char* key) {
-  const YAML::Node v = n[key];
+std::string str(const yaml::Node& n, const char* key) {
+  const yaml::Node v = n[key];
   return v && v.IsScalar() ? v.as<std::string>() : std::string();
 }
 
@@ -23,8 +23,8 @@ void with_yaml(PrivacyData& pd, const char* path, const std::string& rules_dir, 
     return;
   }
   try {
-    body(YAML::Load(*text));
-  } catch (const YAML::Exception& e) {
+    body(load_yaml(*text));
+  } catch (const yaml::Exception& e) {
     pd.warnings.push_back(std::string(path) + ": " + e.what());
   }
 }
@@ -56,7 +56,7 @@ DataType PrivacyData::type(std::string_view id) const {
 
 PrivacyData load_privacy_data(const std::string& rules_dir) {
   PrivacyData pd;
-  with_yaml(pd, "rules/android/permissions.yaml", rules_dir, [&](const YAML::Node& root) {
+  with_yaml(pd, "rules/android/permissions.yaml", rules_dir, [&](const yaml::Node& root) {
     for (const auto& n : root["data_types"]) {
       DataType t;
       t.id = str(n, "id");
@@ -64,7 +64,7 @@ PrivacyData load_privacy_data(const std::string& rules_dir) {
       if (t.id.empty()) continue;
       if (t.name.empty()) t.name = t.id;
       if (auto s = severity_from_name(str(n, "severity"))) t.severity = *s;
-      if (const YAML::Node al = n["aliases"]; al && al.IsSequence())
+      if (const yaml::Node al = n["aliases"]; al && al.IsSequence())
         for (const auto& a : al) pd.aliases[a.as<std::string>()] = t.id;
       pd.data_types[t.id] = t;
     }
@@ -74,7 +74,7 @@ PrivacyData load_privacy_data(const std::string& rules_dir) {
       pd.permissions[p] = {str(n, "data_type"), str(n, "detail"), str(n, "protection")};
     }
   });
-  with_yaml(pd, "rules/android/apis.yaml", rules_dir, [&](const YAML::Node& root) {
+  with_yaml(pd, "rules/android/apis.yaml", rules_dir, [&](const yaml::Node& root) {
     for (const auto& n : root["library_packages"])
       if (n.IsScalar()) pd.library_packages.push_back(n.as<std::string>());
     for (const auto& n : root["apis"]) {
@@ -88,13 +88,13 @@ PrivacyData load_privacy_data(const std::string& rules_dir) {
       if (!api.empty()) pd.api_permission[api] = perm;
     }
   });
-  with_yaml(pd, "rules/ios/usage.yaml", rules_dir, [&](const YAML::Node& root) {
+  with_yaml(pd, "rules/ios/usage.yaml", rules_dir, [&](const yaml::Node& root) {
     for (const auto& n : root["usage_descriptions"]) {
       const std::string key = str(n, "key");
       if (!key.empty()) pd.usage[key] = {str(n, "data_type"), str(n, "detail")};
     }
   });
-  with_yaml(pd, "rules/privacy.yaml", rules_dir, [&](const YAML::Node& root) {
+  with_yaml(pd, "rules/privacy.yaml", rules_dir, [&](const yaml::Node& root) {
     for (const auto& n : root["non_endpoint_hosts"])
       if (n.IsScalar()) pd.non_endpoint_hosts.push_back(n.as<std::string>());
   });

@@ -1,7 +1,7 @@
 #include "analyzers/ios_app/ios_app.hpp"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -90,10 +90,10 @@ const IosRules& rules(ScanContext& ctx) {
     auto text = trackers::load_rule_text("rules/ios/ios.yaml", dir);
     if (!text) return r;
     try {
-      for (const auto& n : YAML::Load(*text)["rules"])
+      for (const auto& n : load_yaml(*text)["rules"])
         if (n["id"] && n["id"].as<std::string>() == "ios.outdated-minimum-os" && n["min_version"])
           r->min_os = n["min_version"].as<std::string>();
-    } catch (const YAML::Exception&) {
+    } catch (const yaml::Exception&) {
       // The default stays; the rule file is checked by its own test.
     }
     return r;

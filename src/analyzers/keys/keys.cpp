@@ -1,6 +1,6 @@
 #include "analyzers/keys/keys.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include <algorithm>
 #include <map>
@@ -48,7 +48,7 @@ std::unique_ptr<KnownBadList> load_known_bad(const AnalysisConfig& config) {
     return out;
   }
   try {
-    YAML::Node doc = YAML::Load(*text);
+    yaml::Node doc = load_yaml(*text);
     for (const auto& e : doc["known_bad_ssh_keys"]) {
       KnownBad k{e["name"].as<std::string>(""), e["cve"].as<std::string>(""), e["username"].as<std::string>("")};
       out->by_fingerprint.emplace(e["fingerprint"].as<std::string>(""), std::move(k));

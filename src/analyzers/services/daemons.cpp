@@ -1,7 +1,7 @@
 #include "analyzers/services/daemons.hpp"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include "analyzers/services/data_file.hpp"
 
@@ -28,7 +28,7 @@ std::unique_ptr<DaemonTable> DaemonTable::load(const AnalysisConfig& config) {
     return t;
   }
   try {
-    YAML::Node doc = YAML::Load(*text);
+    yaml::Node doc = load_yaml(*text);
     for (const auto& d : doc["daemons"]) {
       DaemonInfo info;
       info.name = d["name"].as<std::string>();

@@ -1,7 +1,7 @@
 #include "analyzers/trackers/tracker_pack.hpp"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
+#include "core/embedded.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -111,7 +111,7 @@ std::string primary_category(const std::vector<std::string>& cats) {
   return "analytics";
 }
 
-std::vector<std::string> yaml_strings(const YAML::Node& n) {
+std::vector<std::string> yaml_strings(const yaml::Node& n) {
   std::vector<std::string> out;
   if (!n) return out;
   if (n.IsScalar()) {
@@ -285,13 +285,13 @@ std::vector<Match> TrackerPack::match_ios_class(std::string_view class_name) con
 Result<std::vector<Tracker>> parse_yaml_pack(std::string_view text, const std::string& source) {
   std::vector<Tracker> out;
   try {
-    YAML::Node root = YAML::Load(std::string(text));
-    YAML::Node list = root["trackers"];
+    yaml::Node root = load_yaml(std::string(text));
+    yaml::Node list = root["trackers"];
     if (!list || !list.IsSequence()) return make_error(Errc::kMalformed, source + ": no `trackers:` list");
     if (list.size() > kMaxTrackersPerPack)
       return make_error(Errc::kLimit, fmt::format("{}: more than {} trackers", source, kMaxTrackersPerPack));
     for (std::size_t i = 0; i < list.size(); ++i) {
-      const YAML::Node n = list[i];
+      const yaml::Node n = list[i];
       if (!n.IsMap()) return make_error(Errc::kMalformed, fmt::format("{}: tracker #{} is not a mapping", source, i));
       Tracker t;
       t.name = n["name"] ? n["name"].as<std::string>() : "";
@@ -317,7 +317,7 @@ Result<std::vector<Tracker>> parse_yaml_pack(std::string_view text, const std::s
         if (!is_domain(s)) return make_error(Errc::kMalformed, fmt::format("{}: tracker {} network signature '{}' is not a domain", source, t.id, s));
         t.network_signatures.push_back(std::move(s));
       }
-      if (const YAML::Node ios = n["ios"]) {
+      if (const yaml::Node ios = n["ios"]) {
         if (ios.IsMap()) {
           t.ios_frameworks = yaml_strings(ios["frameworks"]);
           t.ios_class_prefixes = yaml_strings(ios["class_prefixes"]);
@@ -331,7 +331,7 @@ Result<std::vector<Tracker>> parse_yaml_pack(std::string_view text, const std::s
       t.source = source;
       out.push_back(std::move(t));
     }
-  } catch (const YAML::Exception& e) {
+  } catch (const yaml::Exception& e) {
     return make_error(Errc::kMalformed, source + ": " + e.what());
   }
   return out;
